@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make book` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PROFILE ?= cpu
+
+.PHONY: venv book build test refresh-references clean
+
+$(BIN)/wrinkle: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[book,test]"
+	touch $@
+
+venv: $(BIN)/wrinkle
+
+## Run every notebook at the cpu profile and build the site.
+book: venv
+	$(BIN)/wrinkle run --profile $(PROFILE)
+	$(MAKE) build
+	@echo "Book built: $(CURDIR)/book/_build/html/index.html"
+
+## Build the site from the executed notebooks already in book/notebooks.
+build: venv
+	rm -rf book/_build
+	$(BIN)/jupyter-book build book -W -n --keep-going
+
+## Library tests, then nbval regression tests of every notebook (smoke profile).
+test: venv
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval --nbval-current-env tests/references
+
+## Re-execute the committed smoke references after a notebook changed.
+refresh-references: venv
+	$(BIN)/wrinkle run --profile smoke --out tests/references
+
+clean:
+	rm -rf book/_build book/_generated book/notebooks .cache

@@ -1,0 +1,95 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Texture ground truth
+#
+# The weak label for pretraining (the paper's Figure 1a) is a texture map: the gray image
+# divided by its Gaussian blur, so that anything darker than its surroundings, a wrinkle
+# among others, stands out,
+#
+# $$T = 255 - \mathrm{clip}\!\left(\frac{255\, I}{G_\sigma * I + 1}, 0, 255\right),$$
+#
+# kept continuous and zeroed outside the skin and nose classes of a face-parsing map.
+# The kernel is 21x21 with sigma 5 at 1024 px; at other sizes sigma follows the detail
+# scale of the data (`wrinklelib.texture.filter_params`).
+
+# %% tags=["parameters"]
+profile = "cpu"
+seed = 0
+data_dir = ""
+size = 128
+show_n = 4
+
+# %%
+import numpy as np
+import skimage.data
+from myst_nb import glue
+
+from wrinklelib import parsing, paths, pipeline, plots, texture
+
+cfg = pipeline.config(profile, seed=seed, data_dir=data_dir, size=size)
+root = pipeline.data_root(cfg)
+split = pipeline.split(cfg, root)
+ksize, sigma = texture.filter_params(cfg.size)
+print(f"texture filter at {cfg.size} px: kernel {ksize}x{ksize}, sigma {sigma:.2f}")
+
+# %% [markdown]
+# ## Figure 1(a), on a real photograph
+#
+# scikit-image ships the `astronaut` photograph; with no BiSeNet weights at hand, the face
+# is parsed offline from dlib's 68 facial landmarks (the face outline with a forehead
+# extended above the brows, hair cut by colour, eyes, brows and lips removed).
+
+# %%
+photo = skimage.data.astronaut()
+labels = parsing.landmarks_parsing(photo)
+tmap = texture.texture_map(photo, *texture.filter_params(1024))
+tmask = texture.texture_mask(photo, labels, ksize=21, sigma=5.0)
+fig = plots.grid([[photo, np.clip(tmap * 4, 0, 255), labels, np.clip(tmask * 4, 0, 255)]],
+                 ["face", "texture map (x4)", "face parsing", "texture mask (x4)"],
+                 path=paths.figure("02_figure1a_astronaut"), cell=2.8)
+skin = texture.face_mask(labels)
+print(f"face-skin pixels: {skin.mean():.3f} of the photo; texture inside the face: mean {tmask[skin].mean():.2f}")
+
+# %% [markdown]
+# ## Figure 1(a), on synthetic faces (exact face parsing)
+
+# %%
+samples = [pipeline.load_sample(root, i) for i in split["val"][:show_n]]
+panels = [[s.image, np.clip(texture.texture_map(s.image) * 4, 0, 255), s.parsing,
+           np.clip(texture.texture_mask(s.image, s.parsing) * 4, 0, 255),
+           plots.overlay(s.image, s.truth)] for s in samples]
+fig = plots.grid(panels, ["face", "texture map (x4)", "face parsing", "texture mask (x4)", "true wrinkles"],
+                 path=paths.figure("02_figure1a_synthetic"), cmap="gray")
+
+# %% [markdown]
+# ## How good a label is the texture mask?
+#
+# Where the truth is known, threshold the texture mask and compare it with the true
+# wrinkles over the validation and test faces. A low threshold finds most wrinkle pixels
+# but marks much of the skin; a high one is cleaner but misses most wrinkles. No
+# threshold is a good wrinkle detector, which is why it serves as a weak pretraining
+# target and not as a replacement for manual labels.
+
+# %%
+study_samples = [pipeline.load_sample(root, i) for i in split["val"] + split["test"]]
+if all(s.truth is not None for s in study_samples):
+    study = texture.threshold_study(study_samples, [2, 5, 10, 15, 20, 30, 40, 60])
+    print(study.to_string(index=False, float_format="%.3f"))
+    best = study.loc[study.jaccard.idxmax()]
+    glue("texture_best_jaccard", float(best.jaccard), display=False)
+    glue("texture_best_threshold", float(best.threshold), display=False)
+    print(f"best Jaccard {best.jaccard:.3f} at threshold {best.threshold:g}: "
+          f"{1 - best.precision:.0%} of the marked pixels are not wrinkles")
+else:
+    print("No true wrinkle masks in this data folder; the comparison needs synthetic data.")

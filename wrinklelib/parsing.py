@@ -1,0 +1,110 @@
+"""Face parsing from three explicit sources: precomputed label maps, BiSeNet weights, or
+an offline landmark model (dlib's 68 points, shipped inside a pip package)."""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .synth import HAIR, L_BROW, L_EYE, MOUTH, NOSE, R_BROW, R_EYE, SKIN, U_LIP, L_LIP
+
+
+class NoFaceFound(RuntimeError):
+    """The landmark detector found no face in the image."""
+
+
+def landmark_model_path() -> Path:
+    """The 68-point shape predictor file of the face_recognition_models package.
+
+    The package is located without importing it: its __init__ imports pkg_resources,
+    which recent setuptools no longer ship.
+    """
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("package face_recognition_models is not installed "
+                                "(pip install face_recognition_models)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "models" / "shape_predictor_68_face_landmarks.dat"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: landmark model file missing from face_recognition_models")
+    return path
+
+
+@lru_cache(maxsize=1)
+def _dlib_models():
+    import dlib
+
+    return dlib.get_frontal_face_detector(), dlib.shape_predictor(str(landmark_model_path()))
+
+
+def face_landmarks(image: np.ndarray) -> np.ndarray:
+    """68 x 2 landmark coordinates (x, y) of the largest face in an RGB uint8 image."""
+    import dlib
+
+    detector, predictor = _dlib_models()
+    # Small images are upsampled once so faces of ~40 px are still found.
+    boxes = detector(image, 1 if max(image.shape[:2]) < 1500 else 0)
+    if len(boxes) == 0:
+        raise NoFaceFound("no face found by the landmark detector")
+    box = max(boxes, key=lambda b: b.area())   # the detector may add spurious small boxes
+    shape = predictor(image, dlib.rectangle(box.left(), box.top(), box.right(), box.bottom()))
+    return np.array([(p.x, p.y) for p in shape.parts()], np.float32)
+
+
+def _poly(labels: np.ndarray, pts: np.ndarray, value: int) -> None:
+    cv2.fillPoly(labels, [np.round(pts).astype(np.int32)], int(value))
+
+
+def landmarks_parsing(image: np.ndarray, hair_delta_e: float = 18.0) -> np.ndarray:
+    """A BiSeNet-style label map from 68 landmarks: skin (jaw outline plus a forehead
+    extended above the brows, minus pixels whose colour is far from the cheeks), brows,
+    eyes, nose and lips; everything else is background."""
+    pts = face_landmarks(image)
+    h, w = image.shape[:2]
+    labels = np.zeros((h, w), np.uint8)
+    jaw, brows = pts[0:17], pts[17:27]
+    brow_y = brows[:, 1].min()
+    face_h = pts[8, 1] - brow_y
+    # Forehead: an arc from the jaw's ends over the brows, reaching 0.6 face heights up.
+    cx = (jaw[0, 0] + jaw[16, 0]) / 2
+    half = (jaw[16, 0] - jaw[0, 0]) / 2
+    t = np.linspace(np.pi, 2 * np.pi, 24)
+    arc = np.stack([cx + half * np.cos(t), brow_y - 0.6 * face_h * np.abs(np.sin(t)) * 0.9], 1)
+    arc[0, 1] = jaw[0, 1]
+    arc[-1, 1] = jaw[16, 1]
+    _poly(labels, np.concatenate([jaw, arc[::-1][1:-1]]), SKIN)
+    # Hair over the forehead: skin-coloured pixels only, judged against the cheeks in Lab.
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    cheeks = np.zeros((h, w), np.uint8)
+    for a, b in ((1, 31), (15, 35)):
+        cv2.circle(cheeks, tuple(np.round((pts[a] + pts[b]) / 2).astype(int)), max(2, int(0.06 * face_h)), 1, -1)
+    ref = np.median(lab[cheeks > 0], axis=0)
+    far = np.linalg.norm((lab - ref) * np.array([0.5, 1, 1], np.float32), axis=2) > hair_delta_e
+    above = np.zeros((h, w), bool)
+    above[: int(brow_y)] = True
+    labels[(labels == SKIN) & far & above] = HAIR
+    thick = max(2, int(0.03 * face_h))
+    for sl, lab_id in ((slice(17, 22), L_BROW), (slice(22, 27), R_BROW)):
+        cv2.polylines(labels, [np.round(pts[sl]).astype(np.int32)], False, lab_id, thick)
+    _poly(labels, pts[36:42], L_EYE)
+    _poly(labels, pts[42:48], R_EYE)
+    _poly(labels, np.concatenate([pts[27:28] + [[-0.04 * face_h, 0]], pts[31:36], pts[27:28] + [[0.04 * face_h, 0]]]), NOSE)
+    _poly(labels, pts[48:60], U_LIP)
+    _poly(labels, pts[[48, 54, 55, 56, 57, 58, 59]], L_LIP)
+    _poly(labels, pts[60:68], MOUTH)
+    return labels
+
+
+def parser_for(source: str, bisenet_path: Path | None = None, device: str = "cpu"):
+    """A function image -> label map for source 'landmarks' or 'bisenet'."""
+    if source == "landmarks":
+        return landmarks_parsing
+    if source == "bisenet":
+        from .bisenet import bisenet_parse, load_bisenet
+
+        model = load_bisenet(bisenet_path, device)
+        return lambda image: bisenet_parse(model, image, device)
+    raise ValueError(f"unknown face-parsing source {source!r}; use 'landmarks' or 'bisenet'")

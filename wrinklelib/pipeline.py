@@ -1,0 +1,127 @@
+"""The steps the notebooks share: configuration, data preparation and splits.
+
+Every step is idempotent: it reuses what an earlier run with the same settings wrote,
+so any notebook can run alone and a killed run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+
+from . import data, paths
+from .profiles import load_profile
+from .splits import make_split, read_split, save_split
+
+
+@dataclass(frozen=True)
+class Config:
+    """One run's settings: a profile's values with a notebook's parameters on top."""
+
+    profile: str = "cpu"
+    seed: int = 0
+    data_dir: str = ""
+    size: int = 128
+    n_pretrain: int = 480
+    n_train: int = 200
+    n_val: int = 40
+    n_test: int = 120
+    fractions: list = field(default_factory=lambda: [1.0, 0.5, 0.25, 0.05])
+    show_n: int = 4
+    width: int = 8
+    batch_size: int = 8
+    pretrain_epochs: int = 3
+    pretrain_min_steps: int = 0
+    finetune_epochs: int = 2
+    finetune_min_steps: int = 0
+    lr: float = 2e-3
+    seeds: list = field(default_factory=lambda: [0])
+    arms: list = field(default_factory=lambda: ["none", "ours"])
+    pretext_tasks: list = field(default_factory=list)
+    ablation_fractions: list = field(default_factory=lambda: [1.0])
+    device: str = "auto"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def config(profile: str, **params) -> Config:
+    """The Config of a profile, with the given parameters replacing the profile's values."""
+    values = load_profile(profile)
+    values.update(params)
+    values["profile"] = profile
+    names = {f.name for f in fields(Config)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise KeyError(f"unknown setting(s) {', '.join(unknown)}")
+    return Config(**values)
+
+
+def data_root(cfg: Config) -> Path:
+    """The data folder of a run: the user's release folder, or the synthetic set (generated
+    on first use)."""
+    if cfg.data_dir == "REQUIRED":
+        raise ValueError(f"profile {cfg.profile!r} needs real data: pass --data DIR "
+                         "(a folder in the FFHQ-Wrinkle layout)")
+    if cfg.data_dir:
+        root = Path(cfg.data_dir)
+        if not (root / data.IMAGES).is_dir():
+            raise FileNotFoundError(f"{root}: no {data.IMAGES}/ folder; not an FFHQ-Wrinkle layout")
+        return root
+    root = paths.synthetic_data_dir(cfg.profile, cfg.size, cfg.seed)
+    n = cfg.n_pretrain + cfg.n_train + cfg.n_val + cfg.n_test
+    marker = root / "synthetic.json"
+    if not marker.exists() or f'"n": {n},' not in marker.read_text():
+        data.write_synthetic(root, n, cfg.size, cfg.seed)
+    return root
+
+
+def split_path(cfg: Config) -> Path:
+    return paths.run_dir(cfg.profile) / f"split-seed{cfg.seed}.json"
+
+
+def split(cfg: Config, root: Path | None = None, official_test: bool = False) -> dict:
+    """The saved split of a run, made (seeded) and saved the first time."""
+    path = split_path(cfg)
+    if path.exists():
+        return read_split(path)
+    root = root or data_root(cfg)
+    test_ids = data.read_test_list(root) if official_test else None
+    s = make_split(data.list_ids(root, data.MANUAL), data.list_ids(root), cfg.n_train, cfg.n_val,
+                   cfg.n_test, cfg.n_pretrain, cfg.fractions, cfg.seed, cfg.profile, test_ids)
+    save_split(path, s)
+    return s
+
+
+@dataclass
+class Sample:
+    """One face as the experiments use it; fields absent from the data are None."""
+
+    iid: str
+    image: np.ndarray
+    parsing: np.ndarray | None = None
+    mask: np.ndarray | None = None
+    truth: np.ndarray | None = None
+    regions: np.ndarray | None = None
+    annotations: dict | None = None
+
+
+def load_sample(root: Path, iid: str, annotators: bool = False) -> Sample:
+    """Read one face and whatever labels the folder holds for it."""
+    root = Path(root)
+    image = data.read_image(data.image_path(root, iid))
+    shape = image.shape[:2]
+    ppath = data.parsing_path(root, iid)
+    s = Sample(iid, image, parsing=data.read_parsing(ppath, shape) if ppath.exists() else None)
+    if data.manual_path(root, iid).exists():
+        s.mask = data.read_mask(data.manual_path(root, iid))
+    if (root / data.TRUTH / f"{iid}.png").exists():
+        s.truth = data.read_mask(root / data.TRUTH / f"{iid}.png")
+    if (root / data.REGIONS / f"{iid}.png").exists():
+        s.regions = data.read_raw(root / data.REGIONS / f"{iid}.png")
+    if annotators and (root / data.ANNOTATIONS).is_dir():
+        s.annotations = {d.name: data.read_mask(d / f"{iid}.png")
+                         for d in sorted((root / data.ANNOTATIONS).iterdir()) if (d / f"{iid}.png").exists()}
+    return s

@@ -1,0 +1,74 @@
+"""Figures of the book, each a function of data; saved as PNG under the generated folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def overlay(image: np.ndarray, mask: np.ndarray, color=(255, 0, 0), alpha: float = 0.8) -> np.ndarray:
+    """The image with mask pixels painted in a colour."""
+    out = image.astype(np.float32).copy()
+    m = mask > 0
+    out[m] = (1 - alpha) * out[m] + alpha * np.asarray(color, np.float32)
+    return out.astype(np.uint8)
+
+
+def grid(panels: list[list[np.ndarray]], titles: list[str], path: Path | None = None,
+         cmap: str = "gray", cell: float = 2.2):
+    """A figure of image rows; columns share the given titles. Saved to path when given."""
+    rows, cols = len(panels), len(titles)
+    fig, axes = plt.subplots(rows, cols, figsize=(cell * cols, cell * rows), squeeze=False)
+    for r, row in enumerate(panels):
+        for c, img in enumerate(row):
+            ax = axes[r][c]
+            ax.imshow(img, cmap=None if img.ndim == 3 else cmap, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(titles[c], fontsize=9)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+def curves(frame, x: str, ys: list[str], by: str | None = None, path: Path | None = None,
+           ylabel: str = "", logy: bool = False):
+    """Line plot of columns ys against x, one line per group of `by`."""
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    groups = frame.groupby(by) if by else [("", frame)]
+    for name, part in groups:
+        for y in ys:
+            ax.plot(part[x], part[y], marker=".", label=f"{name} {y}".strip())
+    ax.set_xlabel(x)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+def bars(frame, x: str, y: str, err: str | None, hue: str, path: Path | None = None, ylabel: str = ""):
+    """Grouped bars of y per x, one colour per hue, with error bars from err."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    xs = list(dict.fromkeys(frame[x]))
+    hues = list(dict.fromkeys(frame[hue]))
+    width = 0.8 / len(hues)
+    for k, h in enumerate(hues):
+        part = frame[frame[hue] == h].set_index(x).reindex(xs)
+        ax.bar(np.arange(len(xs)) + k * width, part[y], width,
+               yerr=None if err is None else part[err], label=str(h), capsize=2)
+    ax.set_xticks(np.arange(len(xs)) + 0.4 - width / 2)
+    ax.set_xticklabels(xs)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig
