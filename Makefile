@@ -27,8 +27,8 @@ build: venv
 
 ## Library tests, then nbval regression tests of every notebook (smoke profile).
 test: venv
-	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval --nbval-current-env tests/references
+	TQDM_DISABLE=1 $(BIN)/python -m pytest tests
+	TQDM_DISABLE=1 $(BIN)/python -m pytest --nbval --nbval-current-env tests/references
 
 ## Re-execute the committed smoke references after a notebook changed.
 refresh-references: venv

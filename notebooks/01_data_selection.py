@@ -33,8 +33,9 @@ size = 128
 n_pretrain = 480
 n_train = 200
 n_val = 40
-n_test = 120
+n_test = 100
 fractions = [1.0, 0.5, 0.25, 0.05]
+official_test = False
 show_n = 4
 
 # %%
@@ -43,7 +44,8 @@ from myst_nb import glue
 from wrinklelib import paths, pipeline, plots, splits, synth, voting
 
 cfg = pipeline.config(profile, seed=seed, data_dir=data_dir, size=size, n_pretrain=n_pretrain,
-                      n_train=n_train, n_val=n_val, n_test=n_test, fractions=fractions)
+                      n_train=n_train, n_val=n_val, n_test=n_test, fractions=fractions,
+                      official_test=official_test)
 root = pipeline.data_root(cfg)
 split = pipeline.split(cfg, root)
 print(f"data: {'synthetic' if not data_dir else 'user folder'}, {cfg.size} px, split hash {split['ids_hash']}")
@@ -66,7 +68,8 @@ fig = plots.grid(panels, ["face", "true wrinkles", "voted mask", "face parsing"]
 # %% [markdown]
 # ## Splits
 #
-# Finetuning faces are drawn at random from those with manual masks; pretraining faces are
+# Finetuning faces are drawn at random from those with manual masks (or, with
+# `official_test`, the test part is the release's `test_file_lists.txt`); pretraining faces are
 # drawn from the rest, so no face is used by both stages (the test faces are never seen
 # during pretraining either). The training fractions are nested: the 5% set lies within
 # the 25% set, which lies within the 50% set. The split is a saved file; the same seed

@@ -93,3 +93,22 @@ if all(s.truth is not None for s in study_samples):
           f"{1 - best.precision:.0%} of the marked pixels are not wrinkles")
 else:
     print("No true wrinkle masks in this data folder; the comparison needs synthetic data.")
+
+# %% [markdown]
+# ## Our texture masks against the release's
+#
+# When the data folder is the FFHQ-Wrinkle release, its precomputed weak masks are
+# compared with ours (computed from the image and its face-parsing map): the mean absolute
+# difference in gray levels, and the Jaccard agreement of their non-zero face regions.
+# Either can feed pretraining (`weak_source = "release"` or `"compute"`).
+
+# %%
+from wrinklelib import data
+
+have = [i for i in split["pretrain"][:50] if data.weak_path(root, i).exists()]
+if have:
+    cmp = texture.compare_with_release([pipeline.load_sample(root, i) for i in have],
+                                       [data.read_gray(data.weak_path(root, i)) for i in have])
+    print(cmp[["mean_abs_diff", "face_region_jaccard"]].describe().to_string(float_format="%.3f"))
+else:
+    print("No precomputed weak masks in this data folder (synthetic data); nothing to compare.")

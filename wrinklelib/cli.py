@@ -33,6 +33,221 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_synth(args) -> int:
+    from .data import write_synthetic
+
+    write_synthetic(Path(args.out), args.n, args.size, args.seed)
+    print(f"wrote {args.n} synthetic faces ({args.size} px, seed {args.seed}) to {args.out}")
+    return 0
+
+
+def cmd_check_data(args) -> int:
+    from .data import check_data
+
+    problems = check_data(Path(args.dir), [Path(p) for p in args.split])
+    for p in problems:
+        print(p)
+    fatal = sum(p.fatal for p in problems)
+    print(f"{args.dir}: {fatal} error(s), {len(problems) - fatal} note(s)")
+    return 1 if fatal else 0
+
+
+def _texture_out(out: Path, image: Path) -> Path:
+    """FFHQ-Wrinkle weak-mask path for numeric ids (NN000/NNNNN.png), else out/<stem>.png."""
+    if image.stem.isdigit():
+        return out / f"{int(image.stem) // 1000:02d}000" / f"{int(image.stem):05d}.png"
+    return out / f"{image.stem}.png"
+
+
+def _texture_one(job) -> tuple[str, str | None]:
+    """Write the weak mask of one image; returns (image, error message or None)."""
+    import numpy as np
+
+    from .data import DataError, read_image, read_parsing, write_png
+    from .parsing import NoFaceFound, parser_for
+    from .texture import texture_mask, texture_map_torch, to_uint8
+
+    image_path, out_path, source, parsing_dir, bisenet, device, ksize, sigma = job
+    try:
+        image = read_image(image_path)
+        if source == "parsing":
+            labels = read_parsing(Path(parsing_dir) / f"{image_path.stem}.npy", image.shape[:2])
+        elif source in ("landmarks", "bisenet"):
+            labels = parser_for(source, bisenet, device)(image)
+        else:
+            labels = None
+        if device.startswith("cuda"):
+            import torch
+
+            x = torch.from_numpy(image).permute(2, 0, 1)[None].float().to(device)
+            t = texture_map_torch(x, ksize, sigma)[0, 0].cpu().numpy()
+            if labels is not None:
+                from .texture import face_mask
+
+                t = np.where(face_mask(labels), t, 0)
+        else:
+            t = texture_mask(image, labels, ksize=ksize, sigma=sigma)
+        write_png(out_path, to_uint8(t))
+        return str(image_path), None
+    except (DataError, NoFaceFound, ValueError) as err:
+        return str(image_path), str(err)
+
+
+def cmd_texture(args) -> int:
+    import time
+    from multiprocessing import Pool
+
+    from tqdm import tqdm
+
+    from .predict import list_images
+
+    out = Path(args.out)
+    source = ("parsing" if args.parsing else "bisenet" if args.bisenet else
+              "none" if args.no_face_mask else "landmarks")
+    images = list_images(Path(args.images))
+    if not images:
+        print(f"wrinkle texture: error: no images under {args.images}", file=sys.stderr)
+        return 2
+    jobs = [(p, _texture_out(out, p), source, args.parsing, args.bisenet, args.device, args.ksize, args.sigma)
+            for p in images if not _texture_out(out, p).exists()]
+    print(f"{len(images)} images, {len(images) - len(jobs)} already done, {len(jobs)} to write")
+    failed, start = [], time.perf_counter()
+    workers = 1 if args.device.startswith("cuda") else args.workers
+    with Pool(workers) if workers > 1 else _Serial() as pool:
+        for name, err in tqdm(pool.imap(_texture_one, jobs), total=len(jobs), desc="texture masks"):
+            if err:
+                failed.append((name, err))
+    rate = len(jobs) / max(time.perf_counter() - start, 1e-9)
+    print(f"wrote {len(jobs) - len(failed)} masks at {rate:.1f} images/s")
+    for name, err in failed:
+        print(f"skipped {name}: {err}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+class _Serial:
+    """The Pool interface, in this process."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    @staticmethod
+    def imap(func, items):
+        return map(func, items)
+
+
+def cmd_vote(args) -> int:
+    import numpy as np
+
+    from .data import DataError, read_mask, write_png
+    from .voting import majority_vote, soft_label, staple
+
+    dirs = [Path(d) for d in args.annotations]
+    names = sorted(p.name for p in dirs[0].glob("*.png"))
+    missing = [str(d / n) for d in dirs[1:] for n in names if not (d / n).exists()]
+    if missing:
+        print(f"wrinkle vote: error: missing annotation files: {', '.join(missing[:10])}", file=sys.stderr)
+        return 2
+    try:
+        for n in names:
+            masks = [read_mask(d / n) for d in dirs]
+            shapes = {m.shape for m in masks}
+            if len(shapes) > 1:
+                raise DataError(f"{n}: annotation sizes differ across folders: {sorted(shapes)}")
+            if args.method == "majority":
+                out = majority_vote(masks, args.min_votes) * 255
+            elif args.method == "soft":
+                out = np.rint(soft_label(masks) * 255).astype(np.uint8)
+            else:
+                out = (staple(masks)[0] >= 0.5).astype(np.uint8) * 255
+            write_png(Path(args.out) / n, out.astype(np.uint8))
+    except (DataError, ValueError) as err:
+        print(f"wrinkle vote: error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(names)} {args.method} masks to {args.out}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from . import experiments, pipeline
+    from .runner import parse_override
+
+    cfg = pipeline.config(args.profile, **dict(parse_override(p) for p in args.param))
+    root = pipeline.data_root(cfg)
+    split = pipeline.split(cfg, root)
+    if args.stage == "pretrain":
+        best = experiments.pretrain(cfg, root, split, args.task)
+        print(f"best checkpoint: {best}")
+    else:
+        result = experiments.finetune(cfg, root, split, args.arm, args.fraction, args.seed)
+        print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items()})
+    return 0
+
+
+def cmd_predict(args) -> int:
+    import torch
+    from tqdm import tqdm
+
+    from .data import DataError, read_image, write_png
+    from .parsing import NoFaceFound, landmarks_parsing
+    from .plots import overlay
+    from .predict import list_images, load_any_checkpoint, model_input, predict_batch
+    from .train import resolve_device
+
+    try:
+        model, recipe = load_any_checkpoint(Path(args.checkpoint))
+    except (ValueError, FileNotFoundError) as err:
+        print(f"wrinkle predict: error: {err}", file=sys.stderr)
+        return 2
+    device = resolve_device(args.device)
+    model = model.to(device)
+    images, failed = list_images(Path(args.images)), []
+    for path in tqdm(images, desc="predict"):
+        try:
+            image = read_image(path)
+            try:
+                labels = landmarks_parsing(image)
+            except NoFaceFound:
+                labels = None
+                print(f"note: {path}: no face found; texture input not face-masked", file=sys.stderr)
+            x = model_input(image, labels, model.args["in_channels"], recipe)
+            mask = predict_batch(model, [x], device)[0]
+        except (DataError, ValueError, torch.OutOfMemoryError) as err:
+            failed.append(f"{path}: {err}")
+            continue
+        write_png(Path(args.out) / f"{path.stem}.png", mask * 255)
+        if args.overlay:
+            write_png(Path(args.out) / f"{path.stem}_overlay.png", overlay(image, mask))
+    print(f"wrote {len(images) - len(failed)} masks to {args.out} ({recipe} input recipe)")
+    for f in failed:
+        print(f"skipped {f}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_bench(args) -> int:
+    from . import paths
+    from .bench import bench_texture, bench_train
+    from .ioutil import write_csv
+
+    if args.what == "train":
+        frame = bench_train(args.device, args.sizes, args.width, args.batch, args.steps)
+        print(frame[["size", "path", "images_per_s", "tflops", "speedup_vs_naive"]].to_string(index=False, float_format="%.3f"))
+    else:
+        frame = bench_texture(args.device, args.sizes[0])
+        print(frame.to_string(index=False, float_format="%.2f"))
+    tag = "gpu" if args.device.startswith("cuda") else "cpu"
+    print("saved", write_csv(paths.table(f"bench_{args.what}_{tag}"), frame))
+    if args.what == "train":
+        from .bench import project_paper
+
+        projection = project_paper(frame)
+        print(projection.to_string(index=False))
+        print("saved", write_csv(paths.table(f"projection_paper_{tag}"), projection))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wrinkle", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +266,65 @@ def build_parser() -> argparse.ArgumentParser:
                    help="validate the data and print the plan without training")
     p.set_defaults(func=cmd_run)
 
+    p = sub.add_parser("synth", help="write synthetic faces in the FFHQ-Wrinkle layout")
+    p.add_argument("--out", required=True)
+    p.add_argument("--n", type=int, required=True)
+    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("check-data", help="validate a data folder in the FFHQ-Wrinkle layout")
+    p.add_argument("dir")
+    p.add_argument("--split", action="append", default=[], help="split json files to check too")
+    p.set_defaults(func=cmd_check_data)
+
+    p = sub.add_parser("texture", help="write texture (weak) masks for a folder of images")
+    p.add_argument("--images", required=True)
+    p.add_argument("--out", required=True)
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--parsing", help="folder of face_parsed_labels .npy files")
+    src.add_argument("--bisenet", help="BiSeNet weights file 79999_iter.pth")
+    src.add_argument("--landmarks", action="store_true", help="offline landmark face parsing (default)")
+    src.add_argument("--no-face-mask", action="store_true", help="keep the whole image")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--ksize", type=int, default=21, help="Gaussian kernel size (paper: 21 at 1024 px)")
+    p.add_argument("--sigma", type=float, default=5.0, help="Gaussian sigma (paper: 5 at 1024 px)")
+    p.set_defaults(func=cmd_texture)
+
+    p = sub.add_parser("vote", help="combine several annotators' masks")
+    p.add_argument("--annotations", nargs="+", required=True, help="one folder per annotator")
+    p.add_argument("--out", required=True)
+    p.add_argument("--min-votes", type=int, default=2)
+    p.add_argument("--method", choices=["majority", "soft", "staple"], default="majority")
+    p.set_defaults(func=cmd_vote)
+
+    p = sub.add_parser("train", help="pretrain or finetune one model outside the notebooks")
+    p.add_argument("--stage", choices=["pretrain", "finetune"], required=True)
+    p.add_argument("--profile", default="cpu")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--task", default="texture", help="pretraining target: texture or a pretext task")
+    p.add_argument("--arm", default="ours")
+    p.add_argument("--fraction", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("predict", help="wrinkle masks for your own photos")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--images", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--overlay", action="store_true")
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("bench", help="benchmarks written to the performance page's CSVs")
+    p.add_argument("what", choices=["train", "texture"])
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--sizes", type=int, nargs="+", default=[128, 256])
+    p.add_argument("--width", type=int, default=8)
+    p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--steps", type=int, default=3)
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

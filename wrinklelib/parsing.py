@@ -86,6 +86,11 @@ def landmarks_parsing(image: np.ndarray, hair_delta_e: float = 18.0) -> np.ndarr
     above = np.zeros((h, w), bool)
     above[: int(brow_y)] = True
     labels[(labels == SKIN) & far & above] = HAIR
+    # Specks of hair-coloured skin left inside the hair: keep the largest skin region only.
+    n, comp, stats, _ = cv2.connectedComponentsWithStats((labels == SKIN).astype(np.uint8), connectivity=4)
+    if n > 2:
+        keep = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        labels[(labels == SKIN) & (comp != keep)] = HAIR
     thick = max(2, int(0.03 * face_h))
     for sl, lab_id in ((slice(17, 22), L_BROW), (slice(22, 27), R_BROW)):
         cv2.polylines(labels, [np.round(pts[sl]).astype(np.int32)], False, lab_id, thick)

@@ -6,7 +6,10 @@ so any notebook can run alone and a killed run resumes where it stopped.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+import hashlib
+import json
+import warnings
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +41,12 @@ class Config:
     finetune_min_steps: int = 0
     lr: float = 2e-3
     seeds: list = field(default_factory=lambda: [0])
+    ablation_seeds: list = field(default_factory=lambda: [0])
     arms: list = field(default_factory=lambda: ["none", "ours"])
     pretext_tasks: list = field(default_factory=list)
     ablation_fractions: list = field(default_factory=lambda: [1.0])
+    official_test: bool = False
+    weak_source: str = "compute"      # texture masks: "compute" them, or read the "release"'s
     device: str = "auto"
 
     def as_dict(self) -> dict:
@@ -82,17 +88,70 @@ def split_path(cfg: Config) -> Path:
     return paths.run_dir(cfg.profile) / f"split-seed{cfg.seed}.json"
 
 
-def split(cfg: Config, root: Path | None = None, official_test: bool = False) -> dict:
-    """The saved split of a run, made (seeded) and saved the first time."""
+def fit_to_data(cfg: Config, n_manual: int, n_images: int, n_test_list: int | None = None) -> tuple[Config, list[str]]:
+    """Shrink the requested image counts to what a data folder holds, keeping the
+    train/val/test proportions (an official test list keeps its size); returns the
+    adjusted Config and a note per change."""
+    notes = []
+    if n_test_list is not None:
+        cfg = replace(cfg, n_test=n_test_list)
+    need = cfg.n_train + cfg.n_val + cfg.n_test
+    # When images are short, finetuning takes at most half of them, so pretraining has some.
+    available = n_manual if n_images >= need + cfg.n_pretrain else min(n_manual, n_images // 2)
+    if available < need:
+        f = available / need
+        n_val = max(1, int(cfg.n_val * f))
+        n_test = cfg.n_test if n_test_list is not None else max(1, int(cfg.n_test * f))
+        new = dict(n_train=available - n_val - n_test, n_val=n_val, n_test=n_test)
+        notes.append(f"only {available} images with manual masks usable (asked for {need}): "
+                     f"train/val/test {new['n_train']}/{n_val}/{n_test}")
+        cfg = replace(cfg, **new)
+    rest = n_images - (cfg.n_train + cfg.n_val + cfg.n_test)
+    if rest < cfg.n_pretrain:
+        notes.append(f"only {rest} images outside the finetuning set (asked for {cfg.n_pretrain} "
+                     "pretraining images): using all of them")
+        cfg = replace(cfg, n_pretrain=max(rest, 0))
+    return cfg, notes
+
+
+def _matches(split: dict, cfg: Config) -> bool:
+    """True when a saved split was made with this config's sizes and test-list choice."""
+    from .splits import fraction_key
+
+    return (len(split["train"]), len(split["val"]), len(split["pretrain"])) == (cfg.n_train, cfg.n_val, cfg.n_pretrain) \
+        and (cfg.official_test or len(split["test"]) == cfg.n_test) \
+        and split.get("official_test_list", False) == cfg.official_test \
+        and set(split["fractions"]) == {fraction_key(f) for f in cfg.fractions}
+
+
+def split(cfg: Config, root: Path | None = None) -> dict:
+    """The saved split of a run, made (seeded) and saved the first time, and made anew when
+    the sizes asked for changed. Counts larger than the data folder holds are shrunk, with
+    a warning (see fit_to_data)."""
+    root = root or data_root(cfg)
+    manual, images = data.list_ids(root, data.MANUAL), data.list_ids(root)
+    test_ids = data.read_test_list(root) if cfg.official_test else None
+    if cfg.official_test and test_ids is None:
+        raise FileNotFoundError(f"{root / data.TEST_LIST}: official test list requested but missing")
+    cfg, notes = fit_to_data(cfg, len(manual), len(images), len(test_ids) if test_ids else None)
+    for note in notes:
+        warnings.warn(f"{root}: {note}", stacklevel=2)
     path = split_path(cfg)
     if path.exists():
-        return read_split(path)
-    root = root or data_root(cfg)
-    test_ids = data.read_test_list(root) if official_test else None
-    s = make_split(data.list_ids(root, data.MANUAL), data.list_ids(root), cfg.n_train, cfg.n_val,
-                   cfg.n_test, cfg.n_pretrain, cfg.fractions, cfg.seed, cfg.profile, test_ids)
+        saved = read_split(path)
+        if _matches(saved, cfg):
+            return saved
+    s = make_split(manual, images, cfg.n_train, cfg.n_val, cfg.n_test, cfg.n_pretrain, cfg.fractions,
+                   cfg.seed, cfg.profile, test_ids)
     save_split(path, s)
     return s
+
+
+def settings_hash(cfg: Config, split: dict, keys: tuple[str, ...]) -> str:
+    """Short hash of the settings a run depends on and of its split, naming its folder so
+    that a run with other settings never reuses a stale result."""
+    payload = {k: getattr(cfg, k) for k in keys} | {"split": split["ids_hash"], "data_dir": cfg.data_dir}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:8]
 
 
 @dataclass

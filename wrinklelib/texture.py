@@ -126,3 +126,17 @@ def threshold_study(samples, thresholds, reference: str = "truth"):
                          "recall": recall(tp, fn), "jaccard": jaccard(tp, fp, fn),
                          "share_of_face_marked": (tp + fp) / max(1, sum(
                              int(face_mask(s.parsing).sum()) for s in samples if s.parsing is not None))})
+
+
+def compare_with_release(samples, weak_masks) -> "pd.DataFrame":
+    """Our texture masks against the release's weak masks, per image: mean absolute
+    difference in gray levels and Jaccard agreement of the non-zero (face) regions."""
+    import pandas as pd
+
+    rows = []
+    for s, theirs in zip(samples, weak_masks):
+        ours = to_uint8(texture_mask(s.image, s.parsing)).astype(np.float32)
+        a, b = ours > 0, theirs > 0
+        rows.append({"id": s.iid, "mean_abs_diff": float(np.abs(ours - theirs).mean()),
+                     "face_region_jaccard": float((a & b).sum() / max((a | b).sum(), 1))})
+    return pd.DataFrame(rows)

@@ -1,0 +1,102 @@
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from wrinklelib import data, texture
+
+from conftest import WRINKLE
+
+
+def reference_texture(rgb: np.ndarray, ksize: int, sigma: float) -> np.ndarray:
+    """The formula of the authors, written independently: explicit 2-D Gaussian kernel,
+    reflect-101 padding with numpy, direct convolution."""
+    gray = rgb.astype(np.float64) @ np.array([0.2126, 0.7152, 0.0722])
+    r = ksize // 2
+    x = np.arange(-r, r + 1)
+    g = np.exp(-(x ** 2) / (2 * sigma ** 2))
+    kernel = np.outer(g, g) / np.outer(g, g).sum()
+    padded = np.pad(gray, r, mode="reflect")                  # numpy 'reflect' = reflect-101
+    h, w = gray.shape
+    blur = np.zeros_like(gray)
+    for dy in range(ksize):
+        for dx in range(ksize):
+            blur += kernel[dy, dx] * padded[dy:dy + h, dx:dx + w]
+    return 255 - np.clip(255 * gray / (blur + 1), 0, 255)
+
+
+def test_filter_params():
+    assert texture.filter_params(1024) == (21, 5.0)
+    assert texture.filter_params(512) == (11, 2.5)
+    assert texture.filter_params(64) == texture.filter_params(256)
+
+
+def test_formula_on_random_image():
+    img = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    ours = texture.texture_map(img, 21, 5.0)
+    assert np.abs(ours - reference_texture(img, 21, 5.0)).max() < 0.01
+
+
+def test_formula_on_real_photo(astronaut):
+    crop = astronaut[60:180, 150:280]
+    assert np.abs(texture.texture_map(crop, 21, 5.0) - reference_texture(crop, 21, 5.0)).max() < 0.01
+
+
+def test_opencv_and_torch_agree_within_one_gray_level(astronaut):
+    t_cv = texture.texture_map(astronaut, 21, 5.0)
+    x = torch.from_numpy(astronaut).permute(2, 0, 1)[None].float()
+    t_torch = texture.texture_map_torch(x, 21, 5.0)[0, 0].numpy()
+    assert np.abs(t_cv - t_torch).max() <= 1.0
+
+
+def test_mask_zeroes_outside_kept_classes():
+    img = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    labels = np.zeros((16, 16), np.uint8)
+    labels[4:12, 4:12] = 1
+    labels[6:8, 6:8] = 4                         # an eye: removed
+    t = texture.texture_mask(img, labels)
+    assert (t[labels != 1] == 0).all()
+    with pytest.raises(ValueError, match="differs"):
+        texture.texture_mask(img, labels[:8])
+
+
+def test_texture_command_no_face_mask_on_astronaut(tmp_path, astronaut):
+    data.write_png(tmp_path / "in" / "astronaut.png", astronaut)
+    subprocess.run([WRINKLE, "texture", "--images", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                    "--no-face-mask"], check=True, capture_output=True)
+    written = data.read_gray(tmp_path / "out" / "astronaut.png")
+    expected = reference_texture(astronaut, 21, 5.0)
+    assert written.shape == astronaut.shape[:2]
+    assert np.abs(written - expected).mean() < 2.0
+
+
+def test_texture_command_resumes(tmp_path, synthetic_dir):
+    images = synthetic_dir / data.IMAGES
+    out = tmp_path / "weak"
+    cmd = [WRINKLE, "texture", "--images", str(images), "--out", str(out), "--parsing",
+           str(synthetic_dir / data.PARSING)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    done = sorted(out.rglob("*.png"))
+    assert len(done) == 12
+    # Simulate a run killed halfway: half of the masks are gone, the rest must not be redone.
+    for p in done[6:]:
+        p.unlink()
+    mtimes = {p: p.stat().st_mtime_ns for p in done[:6]}
+    r = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    assert "6 already done, 6 to write" in r.stdout
+    assert len(list(out.rglob("*.png"))) == 12
+    assert all(p.stat().st_mtime_ns == t for p, t in mtimes.items())
+
+
+def test_texture_command_reports_corrupt_input(tmp_path, astronaut):
+    data.write_png(tmp_path / "in" / "good.png", astronaut[:64, :64])
+    (tmp_path / "in" / "bad.png").write_bytes(b"broken")
+    r = subprocess.run([WRINKLE, "texture", "--images", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                        "--no-face-mask"], capture_output=True, text=True)
+    assert r.returncode != 0 and "bad.png" in r.stderr
+    assert (tmp_path / "out" / "good.png").exists()

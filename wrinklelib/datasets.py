@@ -1,0 +1,117 @@
+"""torch Datasets: pretraining pairs (image -> texture or pretext target) and finetuning
+pairs (image [+ texture] -> wrinkle mask), with seeded joint augmentation."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+from torchvision import tv_tensors
+from torchvision.transforms.v2 import functional as TF
+
+from . import data
+from .pipeline import load_sample
+from .texture import texture_mask
+
+#: What each dataset item's target is.
+TARGETS = ("texture", "mask", "reconstruction", "deblur", "denoise", "superres")
+
+
+def scale_input(x: np.ndarray) -> torch.Tensor:
+    """uint8-range array (H x W [x C]) to a C x H x W float tensor in [-1, 1], as the authors' recipe."""
+    t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    t = t[None] if t.ndim == 2 else t.permute(2, 0, 1)
+    return t / 255.0 * 2 - 1
+
+
+def degrade(image: np.ndarray, task: str, strength: dict, rng: np.random.Generator) -> np.ndarray:
+    """The input of a pretext task: the image unchanged, blurred, noisy, or down- and up-scaled."""
+    import cv2
+
+    img = image.astype(np.float32)
+    if task == "reconstruction":
+        return img
+    if task == "deblur":
+        return cv2.GaussianBlur(img, (0, 0), strength["blur_sigma"])
+    if task == "denoise":
+        return np.clip(img + rng.normal(0, strength["noise_std"] * 255, img.shape), 0, 255)
+    if task == "superres":
+        h, w = img.shape[:2]
+        f = strength["sr_factor"]
+        small = cv2.resize(img, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+        return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    raise ValueError(f"unknown pretext task {task!r}; known: reconstruction, deblur, denoise, superres")
+
+
+DEFAULT_STRENGTH = {"blur_sigma": 2.0, "noise_std": 0.1, "sr_factor": 4}
+
+
+class FaceDataset(Dataset):
+    """Faces of one split part. `texture_input` adds the face-masked texture map as a fourth
+    channel; `target` is one of TARGETS. Decoded faces are cached in memory."""
+
+    def __init__(self, root: Path, ids: list[str], target: str, texture_input: bool = False,
+                 augment: bool = False, seed: int = 0, strength: dict | None = None,
+                 weak_dir: Path | None = None):
+        if target not in TARGETS:
+            raise ValueError(f"unknown target {target!r}; known: {', '.join(TARGETS)}")
+        if not ids:
+            raise ValueError("empty list of image ids")
+        self.root, self.ids, self.target = Path(root), list(ids), target
+        self.texture_input, self.augment, self.seed = texture_input, augment, seed
+        self.strength = {**DEFAULT_STRENGTH, **(strength or {})}
+        self.weak_dir = Path(weak_dir) if weak_dir else None
+        self.epoch = 0
+        self._cache: dict[int, dict] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Augmentation depends on (seed, epoch, index) only, so a resumed run repeats it."""
+        self.epoch = epoch
+
+    def _texture(self, s) -> np.ndarray:
+        if self.weak_dir is not None:
+            return data.read_gray(data.weak_path(self.weak_dir, s.iid))
+        return texture_mask(s.image, s.parsing)
+
+    def _load(self, index: int) -> dict:
+        if index not in self._cache:
+            s = load_sample(self.root, self.ids[index])
+            item = {"image": s.image}
+            if self.texture_input or self.target == "texture":
+                item["texture"] = self._texture(s)
+            if self.target == "mask":
+                if s.mask is None:
+                    raise data.DataError(f"{data.manual_path(self.root, s.iid)}: manual mask missing")
+                item["mask"] = s.mask
+            self._cache[index] = item
+        return self._cache[index]
+
+    def _rng(self, index: int) -> np.random.Generator:
+        key = f"{self.seed}:{self.epoch}:{index}".encode()
+        return np.random.default_rng(int.from_bytes(hashlib.sha256(key).digest()[:8], "little"))
+
+    def __getitem__(self, index: int):
+        item = self._load(index)
+        rng = self._rng(index)
+        x = scale_input(item["image"])
+        if self.target in ("reconstruction", "deblur", "denoise", "superres"):
+            x = scale_input(degrade(item["image"], self.target, self.strength, rng))
+            gray = item["image"].astype(np.float32) @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+            y = scale_input(gray)
+        elif self.target == "texture":
+            y = torch.from_numpy(item["texture"] / 255.0).float()[None]
+        else:
+            y = torch.from_numpy(item["mask"].astype(np.int64))
+        if self.texture_input:
+            x = torch.cat([x, scale_input(item["texture"])], dim=0)
+        if self.augment and rng.random() < 0.5:
+            # Joint flip of input and target through torchvision's v2 functional API.
+            x = TF.horizontal_flip(tv_tensors.Image(x)).as_subclass(torch.Tensor)
+            y = TF.horizontal_flip(tv_tensors.Mask(y)).as_subclass(torch.Tensor)
+        return x, y
