@@ -84,7 +84,7 @@ t1 = experiments.table1(results, cfg.width)
 t1.to_csv(paths.table("table1"), index=False)
 show = t1[["method", "fraction_pct", "jsi_ours_mean", "jsi_ours_std", "seeds", "jsi_paper", "params_run", "params_width64"]]
 print(show.to_string(index=False, float_format="%.3f"))
-glue("table1", show.style.format(precision=3).hide(axis="index"), display=False)
+glue("table1", show.round(3).set_index(["method", "fraction_pct"]), display=False)
 for _, r in t1.iterrows():
     glue(f"t1_{r.arm}_{r.fraction_pct}", float(r.jsi_ours_mean), display=False)
 
@@ -98,7 +98,7 @@ if {"none", "ours"} <= set(cfg.arms):
           .to_string(index=False, float_format="%.1f"))
     pairs = experiments.paired(results, "ours", "none")
     print(pairs.to_string(index=False, float_format="%.3f"))
-    glue("paired_ours_none", pairs.style.format(precision=3).hide(axis="index"), display=False)
+    glue("paired_ours_none", pairs.round(3).set_index("fraction"), display=False)
 if {"ours", "texture_scratch"} <= set(cfg.arms):
     print(experiments.paired(results, "ours", "texture_scratch").to_string(index=False, float_format="%.3f"))
 

@@ -74,7 +74,7 @@ t2 = experiments.table2(results, "100")
 t2.to_csv(paths.table("table2"), index=False)
 show = t2[["method", "jsi_ours_mean", "jsi_ours_std", "seeds", "jsi_paper"]]
 print(show.to_string(index=False, float_format="%.3f"))
-glue("table2", show.style.format(precision=3).hide(axis="index"), display=False)
+glue("table2", show.round(3).set_index("method"), display=False)
 
 # %% [markdown]
 # Beyond the paper: the same comparison with few labels (the profile's other fractions),

@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .ioutil import atomic_write, write_json
+from .ioutil import atomic_write, show_progress, write_json
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def write_npy(path: Path, array: np.ndarray) -> Path:
     return atomic_write(path, write)
 
 
-def write_synthetic(out: Path, n: int, size: int, seed: int = 0, progress: bool = True) -> Path:
+def write_synthetic(out: Path, n: int, size: int, seed: int = 0, progress: bool | None = None) -> Path:
     """Write n synthetic faces in the FFHQ-Wrinkle layout; faces already written are kept."""
     from tqdm import tqdm
 
@@ -184,6 +184,7 @@ def write_synthetic(out: Path, n: int, size: int, seed: int = 0, progress: bool 
 
     out = Path(out)
     meta = {"kind": "synthetic", "n": int(n), "size": int(size), "seed": int(seed)}
+    progress = show_progress() if progress is None else progress
     for i in tqdm(range(n), desc="synthetic faces", disable=not progress, mininterval=2):
         iid = image_id(i)
         if image_path(out, iid).exists() and (out / REGIONS / f"{iid}.png").exists():

@@ -5,7 +5,6 @@ is skipped when run again with the same settings."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,7 @@ import torch
 
 from . import paths
 from .datasets import FaceDataset
-from .ioutil import write_json
+from .ioutil import show_progress, write_json
 from .metrics import per_image_counts, summarize
 from .model import UNet, count_parameters, set_head_prior, transfer_weights
 from .paper import METHOD_NAMES, PAPER_TABLE1, PAPER_TABLE2
@@ -31,10 +30,6 @@ ARMS = {
     "rgb_pretrained": dict(in_channels=3, texture_input=False, init="texture"),
     **{t: dict(in_channels=4, texture_input=True, init=t) for t in PRETEXT_TASKS},
 }
-
-
-def _progress() -> bool:
-    return os.environ.get("TQDM_DISABLE", "") in ("", "0")
 
 
 def target_scale(dataset, n: int = 64) -> float:
@@ -69,7 +64,7 @@ def pretrain(cfg: Config, root: Path, split: dict, task: str = "texture") -> Pat
     scale = target_scale(train_set) if task == "texture" else 1.0
     tc = TrainConfig(task="regression", epochs=cfg.pretrain_epochs, min_steps=cfg.pretrain_min_steps,
                      batch_size=cfg.batch_size, lr=cfg.lr, target_scale=scale, seed=cfg.seed,
-                     device=cfg.device, progress=_progress())
+                     device=cfg.device, progress=show_progress())
     torch.manual_seed(cfg.seed)
     out = fit(UNet(3, 1, cfg.width), train_set, val_set, tc, pretrain_dir(cfg, split, task))
     return out["best"]
@@ -113,7 +108,7 @@ def finetune(cfg: Config, root: Path, split: dict, arm: str, fraction: float, se
     val_set = FaceDataset(root, split["val"], "mask", spec["texture_input"], seed=seed, weak_dir=weak)
     model, _ = build_arm(cfg, split, arm, seed, positive_share(train_set))
     tc = TrainConfig(task="segmentation", epochs=cfg.finetune_epochs, min_steps=cfg.finetune_min_steps,
-                     batch_size=cfg.batch_size, lr=cfg.lr, seed=seed, device=cfg.device, progress=_progress())
+                     batch_size=cfg.batch_size, lr=cfg.lr, seed=seed, device=cfg.device, progress=show_progress())
     run = fit(model, train_set, val_set, tc, out)
     scores = evaluate(run["best"], root, split["test"], spec["texture_input"], cfg, weak)
     best_epoch = max(run["history"], key=lambda r: r["score"])["epoch"]

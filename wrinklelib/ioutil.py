@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Callable
 
 
+def show_progress() -> bool:
+    """Progress bars are on unless TQDM_DISABLE is set (as in executed notebooks and tests)."""
+    return os.environ.get("TQDM_DISABLE", "") in ("", "0")
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Call write(tmp) on a temporary path in the target folder, then rename it to path."""
     path = Path(path)

@@ -94,5 +94,6 @@ def size_table(split: dict):
     import pandas as pd
 
     rows = [{"part": p, "images": len(split[p])} for p in ("pretrain", "train", "val", "test")]
-    rows += [{"part": f"train {k}%", "images": len(v)} for k, v in split["fractions"].items()]
+    rows += [{"part": f"train {k}%", "images": len(v)}
+             for k, v in sorted(split["fractions"].items(), key=lambda kv: -float(kv[0]))]
     return pd.DataFrame(rows)
