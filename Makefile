@@ -17,6 +17,8 @@ venv: $(BIN)/wrinkle
 ## Run every notebook at the cpu profile and build the site.
 book: venv
 	$(BIN)/wrinkle run --profile $(PROFILE)
+	$(BIN)/wrinkle bench train --device cpu --sizes 128 256 --width 8
+	$(BIN)/wrinkle bench texture --device cpu --sizes 1024
 	$(MAKE) build
 	@echo "Book built: $(CURDIR)/book/_build/html/index.html"
 

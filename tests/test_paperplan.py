@@ -82,3 +82,27 @@ def test_paper_profile_runs_interrupted_and_resumed(release, tmp_path):
                        env=env(tmp_path), capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "'jsi':" in r.stdout
+
+
+def test_several_devices_launch_torchrun(release, tmp_path):
+    """With two processes asked for, pretraining runs under torchrun (gloo on CPU)."""
+    e = {**env(tmp_path), "WRINKLE_NPROC": "2", "OMP_NUM_THREADS": "1"}
+    r = subprocess.run([WRINKLE, "train", "--stage", "pretrain", "--profile", "paper", "-p", f"data_dir='{release}'",
+                        "-p", "width=4", "-p", "batch_size=2", "-p", "pretrain_epochs=1", "-p", "device='cpu'"],
+                       env=e, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    from wrinklelib.train import load_checkpoint
+
+    assert load_checkpoint(next((tmp_path / "cache" / "runs" / "paper").glob("pretrain-*/last.pt")))["epoch"] == 0
+
+
+def test_score_authors_checkpoint_on_official_test_list(release, tmp_path):
+    import torch
+
+    from wrinklelib.model import UNet
+
+    torch.save({"model": {"module." + k: v for k, v in UNet(4, 2, 4).state_dict().items()}}, tmp_path / "s2.pth")
+    r = subprocess.run([WRINKLE, "score", "--checkpoint", str(tmp_path / "s2.pth"), "--data", str(release),
+                        "--official-test", "--device", "cpu"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "images: 6" in r.stdout and "jsi:" in r.stdout and "authors" in r.stdout

@@ -226,6 +226,25 @@ def cmd_predict(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_score(args) -> int:
+    from .data import DataError, list_ids, read_test_list
+    from .predict import score_checkpoint
+    from .train import resolve_device
+
+    root = Path(args.data)
+    try:
+        ids = read_test_list(root) if args.official_test else list_ids(root, "manual_wrinkle_masks")
+        if not ids:
+            raise DataError(f"{root}: no test list / manual masks to score on")
+        result = score_checkpoint(Path(args.checkpoint), root, ids, resolve_device(args.device))
+    except (DataError, ValueError, FileNotFoundError) as err:
+        print(f"wrinkle score: error: {err}", file=sys.stderr)
+        return 2
+    for key, value in result.items():
+        print(f"{key:>16}: {value:.4f}" if isinstance(value, float) else f"{key:>16}: {value}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from . import paths
     from .bench import bench_texture, bench_train
@@ -316,6 +335,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlay", action="store_true")
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("score", help="score a checkpoint (ours or the authors') on a release folder")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--data", required=True, help="folder in the FFHQ-Wrinkle layout")
+    p.add_argument("--official-test", action="store_true", help="score on test_file_lists.txt only")
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("bench", help="benchmarks written to the performance page's CSVs")
     p.add_argument("what", choices=["train", "texture"])

@@ -5,6 +5,7 @@ is skipped when run again with the same settings."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from .model import UNet, count_parameters, set_head_prior, transfer_weights
 from .paper import METHOD_NAMES, PAPER_TABLE1, PAPER_TABLE2
 from .pipeline import Config, settings_hash
 from .splits import fraction_key
-from .train import TrainConfig, fit, load_checkpoint, predict, resolve_device
+from .train import TrainConfig, distributed, fit, load_checkpoint, predict, resolve_device
 
 PRETEXT_TASKS = ("reconstruction", "deblur", "denoise", "superres")
 #: Finetuning arms: input channels, texture input, and which pretraining they start from.
@@ -43,11 +44,42 @@ PRETRAIN_KEYS = ("size", "width", "batch_size", "lr", "pretrain_epochs", "pretra
 FINETUNE_KEYS = PRETRAIN_KEYS + ("finetune_epochs", "finetune_min_steps")
 
 
+def processes() -> int:
+    """How many training processes to use: WRINKLE_NPROC, else one per visible GPU."""
+    if "WRINKLE_NPROC" in os.environ:
+        return int(os.environ["WRINKLE_NPROC"])
+    return max(1, torch.cuda.device_count())
+
+
+def launch_distributed(cfg: Config, stage: str, *args: str) -> None:
+    """Run one training stage under torchrun with one process per device and wait for it.
+    Every setting travels as a -p override, so the processes rebuild the same Config."""
+    import subprocess
+    import sys
+    from dataclasses import asdict
+
+    overrides = [x for k, v in asdict(cfg).items() if k != "profile" for x in ("-p", f"{k}={v!r}")]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes()}",
+           "-m", "wrinklelib.cli", "train", "--stage", stage, "--profile", cfg.profile, *overrides, *args]
+    subprocess.run(cmd, check=True)
+
+
+def _distribute() -> bool:
+    """True when this process should hand training to torchrun (several devices, not yet inside it)."""
+    return processes() > 1 and "WORLD_SIZE" not in os.environ
+
+
 def weak_dir(cfg: Config, root: Path) -> Path | None:
     """Where texture masks are read from: None to compute them, the data root for the release's."""
     if cfg.weak_source not in ("compute", "release"):
         raise ValueError(f"weak_source must be 'compute' or 'release', got {cfg.weak_source!r}")
     return root if cfg.weak_source == "release" else None
+
+
+def loader_workers(cfg: Config) -> int:
+    """Data-loading processes: several on CUDA to keep the GPU busy, none on CPU (the
+    cores are busy training, and one process keeps the in-memory cache)."""
+    return min(8, os.cpu_count() or 1) if resolve_device(cfg.device).type == "cuda" else 0
 
 
 def pretrain_dir(cfg: Config, split: dict, task: str = "texture") -> Path:
@@ -57,14 +89,18 @@ def pretrain_dir(cfg: Config, split: dict, task: str = "texture") -> Path:
 
 def pretrain(cfg: Config, root: Path, split: dict, task: str = "texture") -> Path:
     """Pretrain the 3->1 U-Net to predict the texture mask (or a pretext target); return
-    the best checkpoint. Skipped when already complete."""
+    the best checkpoint. Skipped when already complete; under torchrun when several
+    devices are visible."""
+    if _distribute():
+        launch_distributed(cfg, "pretrain", "--task", task)
+        return pretrain_dir(cfg, split, task) / "best.pt"
     weak = weak_dir(cfg, root)
     train_set = FaceDataset(root, split["pretrain"], task, augment=True, seed=cfg.seed, weak_dir=weak)
     val_set = FaceDataset(root, split["val"], task, seed=cfg.seed, weak_dir=weak)
     scale = target_scale(train_set) if task == "texture" else 1.0
     tc = TrainConfig(task="regression", epochs=cfg.pretrain_epochs, min_steps=cfg.pretrain_min_steps,
                      batch_size=cfg.batch_size, lr=cfg.lr, target_scale=scale, seed=cfg.seed,
-                     device=cfg.device, progress=show_progress())
+                     device=cfg.device, progress=show_progress(), workers=loader_workers(cfg))
     torch.manual_seed(cfg.seed)
     out = fit(UNet(3, 1, cfg.width), train_set, val_set, tc, pretrain_dir(cfg, split, task))
     return out["best"]
@@ -101,6 +137,9 @@ def finetune(cfg: Config, root: Path, split: dict, arm: str, fraction: float, se
     out = finetune_dir(cfg, split, arm, fraction, seed)
     if (out / "result.json").exists():
         return json.loads((out / "result.json").read_text())
+    if _distribute():
+        launch_distributed(cfg, "finetune", "--arm", arm, "--fraction", str(fraction), "--seed", str(seed))
+        return json.loads((out / "result.json").read_text())
     spec = ARMS[arm]
     ids = split["fractions"][fraction_key(fraction)]
     weak = weak_dir(cfg, root)
@@ -108,8 +147,11 @@ def finetune(cfg: Config, root: Path, split: dict, arm: str, fraction: float, se
     val_set = FaceDataset(root, split["val"], "mask", spec["texture_input"], seed=seed, weak_dir=weak)
     model, _ = build_arm(cfg, split, arm, seed, positive_share(train_set))
     tc = TrainConfig(task="segmentation", epochs=cfg.finetune_epochs, min_steps=cfg.finetune_min_steps,
-                     batch_size=cfg.batch_size, lr=cfg.lr, seed=seed, device=cfg.device, progress=show_progress())
+                     batch_size=cfg.batch_size, lr=cfg.lr, seed=seed, device=cfg.device, progress=show_progress(),
+                     workers=loader_workers(cfg))
     run = fit(model, train_set, val_set, tc, out)
+    if distributed()[0] != 0:
+        return {}                     # under torchrun, the first process scores and saves
     scores = evaluate(run["best"], root, split["test"], spec["texture_input"], cfg, weak)
     best_epoch = max(run["history"], key=lambda r: r["score"])["epoch"]
     result = {"arm": arm, "fraction": fraction_key(fraction), "seed": seed, "n_train": len(ids),

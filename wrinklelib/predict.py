@@ -40,15 +40,18 @@ def load_any_checkpoint(path: Path) -> tuple[UNet, str]:
     return model.eval(), recipe
 
 
-def model_input(image: np.ndarray, parsing: np.ndarray | None, in_channels: int, recipe: str) -> torch.Tensor:
+def model_input(image: np.ndarray, parsing: np.ndarray | None, in_channels: int, recipe: str,
+                texture: np.ndarray | None = None) -> torch.Tensor:
     """The network input for one RGB photo. Authors' recipe: face-masked RGB and the texture
-    mask, each x/255*2-1. Ours: RGB (and the texture mask when the net takes 4 channels)."""
+    mask, each x/255*2-1. Ours: RGB (and the texture mask when the net takes 4 channels).
+    `texture` replaces the computed texture mask (for example the release's weak mask)."""
     rgb = image.astype(np.float32)
     if recipe == "authors" and parsing is not None:
         rgb = rgb * face_mask(parsing)[..., None]
     chans = [torch.from_numpy(rgb).permute(2, 0, 1)]
     if in_channels == 4:
-        chans.append(torch.from_numpy(texture_mask(image, parsing))[None])
+        t = texture_mask(image, parsing) if texture is None else texture.astype(np.float32)
+        chans.append(torch.from_numpy(t)[None])
     return torch.cat(chans) / 255.0 * 2 - 1
 
 
@@ -67,3 +70,26 @@ def predict_batch(model: UNet, inputs: list[torch.Tensor], device: torch.device)
 def list_images(folder: Path) -> list[Path]:
     """Image files under a folder, recursively, sorted."""
     return sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def score_checkpoint(path: Path, root: Path, ids: list[str], device: torch.device) -> dict:
+    """Test scores of any 2-class checkpoint on faces of a release-layout folder: the
+    face-parsing maps and weak masks of the folder are used when present."""
+    from . import data
+    from .metrics import per_image_counts, summarize
+    from .parsing import landmarks_parsing
+    from .pipeline import load_sample
+
+    model, recipe = load_any_checkpoint(path)
+    model = model.to(device)
+    counts = []
+    for iid in ids:
+        s = load_sample(root, iid)
+        if s.mask is None:
+            raise data.DataError(f"{data.manual_path(root, iid)}: manual mask missing")
+        parsing = s.parsing if s.parsing is not None else landmarks_parsing(s.image)
+        weak = data.weak_path(root, iid)
+        texture = data.read_gray(weak) if weak.exists() else None
+        pred = predict_batch(model, [model_input(s.image, parsing, model.args["in_channels"], recipe, texture)], device)[0]
+        counts.append(per_image_counts(pred[None], s.mask[None])[0])
+    return {"checkpoint": str(path), "recipe": recipe, "images": len(ids), **summarize(np.stack(counts))}
