@@ -30,7 +30,7 @@ profile = "cpu"
 seed = 0
 data_dir = ""
 size = 128
-n_pretrain = 480
+n_pretrain = 400
 n_train = 200
 n_val = 40
 n_test = 100
@@ -39,6 +39,7 @@ official_test = False
 show_n = 4
 
 # %%
+import numpy as np
 from myst_nb import glue
 
 from wrinklelib import paths, pipeline, plots, splits, synth, voting
@@ -83,6 +84,9 @@ print("shared ids between parts:", overlap)
 print("fractions nested:", splits.check_nested(split))
 assert not any(overlap.values()) and splits.check_nested(split)
 glue("n_train_images", len(split["train"]), display=False)
+share = np.mean([pipeline.load_sample(root, i).mask.mean() for i in split["train"]])
+print(f"wrinkle pixels in the voted training masks: {share:.2%}")
+glue("wrinkle_pixel_share", float(share), display=False)
 
 # %% [markdown]
 # ## How hard are the labels?
@@ -109,6 +113,6 @@ if rows:
     study = study[study.measure.isin(["jaccard", "jaccard vs truth", "share of truth kept"])]
     print(study.to_string(index=False, float_format="%.3f"))
     pairwise = study[(study.measure == "jaccard") & ~study.who.str.contains("vote")]["mean"].mean()
-    glue("pairwise_jaccard", pairwise, display=False)
+    glue("pairwise_jaccard", float(pairwise), display=False)
 else:
     print("This data folder has no per-annotator masks (the FFHQ-Wrinkle release ships only voted masks).")

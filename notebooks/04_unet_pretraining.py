@@ -74,6 +74,8 @@ frame = pd.DataFrame(history)
 print(frame[["epoch", "step", "train_loss", "val_mse", "val_corr"]].to_string(index=False, float_format="%.2f"))
 frame.to_csv(paths.table(f"04_pretraining_history_{profile}"), index=False)
 glue("pretrain_val_corr", float(frame.val_corr.iloc[-1]), display=False)
+glue("texture_target_std", 1 / ckpt["train_config"]["target_scale"], display=False)
+print(f"standard deviation of the raw target T/255: {1 / ckpt['train_config']['target_scale']:.4f}")
 fig = plots.curves(frame, "epoch", ["train_loss", "val_mse"], path=paths.figure("04_loss"), ylabel="MSE (scaled target)")
 
 # %% [markdown]

@@ -1,5 +1,4 @@
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -75,22 +74,40 @@ def test_texture_command_no_face_mask_on_astronaut(tmp_path, astronaut):
     assert np.abs(written - expected).mean() < 2.0
 
 
-def test_texture_command_resumes(tmp_path, synthetic_dir):
-    images = synthetic_dir / data.IMAGES
+def test_texture_command_killed_halfway_resumes(tmp_path, astronaut):
+    import cv2
+
+    big = cv2.resize(astronaut, (1024, 1024))
+    for i in range(20):
+        data.write_png(tmp_path / "in" / f"{i:05d}.png", np.roll(big, 8 * i, axis=1))
     out = tmp_path / "weak"
-    cmd = [WRINKLE, "texture", "--images", str(images), "--out", str(out), "--parsing",
-           str(synthetic_dir / data.PARSING)]
-    subprocess.run(cmd, check=True, capture_output=True)
-    done = sorted(out.rglob("*.png"))
-    assert len(done) == 12
-    # Simulate a run killed halfway: half of the masks are gone, the rest must not be redone.
-    for p in done[6:]:
-        p.unlink()
-    mtimes = {p: p.stat().st_mtime_ns for p in done[:6]}
+    cmd = [WRINKLE, "texture", "--images", str(tmp_path / "in"), "--out", str(out), "--no-face-mask"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while len(list(out.rglob("[0-9]*.png"))) < 5 and time.time() < deadline:
+        time.sleep(0.005)
+    assert proc.poll() is None, "finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = sorted(out.rglob("[0-9]*.png"))   # not the temporary file of a killed write
+    assert 5 <= len(done) < 20
+    mtimes = {p: p.stat().st_mtime_ns for p in done}
     r = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    assert "6 already done, 6 to write" in r.stdout
-    assert len(list(out.rglob("*.png"))) == 12
+    assert f"{len(done)} already done, {20 - len(done)} to write" in r.stdout
+    assert len(list(out.rglob("[0-9]*.png"))) == 20
     assert all(p.stat().st_mtime_ns == t for p, t in mtimes.items())
+    # Finished masks are whole: each decodes, in the release's folder layout.
+    assert data.read_gray(out / "00000" / "00019.png").shape == (1024, 1024)
+
+
+def test_texture_command_with_parsing_maps(tmp_path, synthetic_dir):
+    out = tmp_path / "weak"
+    subprocess.run([WRINKLE, "texture", "--images", str(synthetic_dir / data.IMAGES), "--out", str(out),
+                    "--parsing", str(synthetic_dir / data.PARSING)], check=True, capture_output=True)
+    assert len(list(out.rglob("*.png"))) == 12
+    weak = data.read_gray(out / "00000" / "00000.png")
+    labels = data.read_parsing(data.parsing_path(synthetic_dir, "00000"))
+    assert (weak[~np.isin(labels, texture.KEEP_CLASSES)] == 0).all()
 
 
 def test_texture_command_reports_corrupt_input(tmp_path, astronaut):
