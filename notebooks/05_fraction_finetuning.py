@@ -50,9 +50,11 @@ device = "auto"
 show_n = 4
 
 # %%
+import pandas as pd
 from myst_nb import glue
 
 from wrinklelib import experiments, paths, pipeline, plots
+from wrinklelib.envinfo import device_name
 
 cfg = pipeline.config(profile, seed=seed, data_dir=data_dir, size=size, width=width, batch_size=batch_size,
                       pretrain_epochs=pretrain_epochs, pretrain_min_steps=pretrain_min_steps,
@@ -60,15 +62,16 @@ cfg = pipeline.config(profile, seed=seed, data_dir=data_dir, size=size, width=wi
                       seeds=seeds, arms=arms, fractions=fractions, device=device)
 root = pipeline.data_root(cfg)
 split = pipeline.split(cfg, root)
-from IPython.display import Markdown
-
-from wrinklelib.envinfo import device_name
-
-glue("run_info", Markdown(f"profile `{profile}` ({'synthetic faces' if not data_dir else 'user data'}, "
-                          f"{cfg.size} px, U-Net width {cfg.width}, seeds {cfg.seeds}, "
-                          f"{len(split['test'])} test faces), executed on {device_name(cfg.device)}"), display=False)
 print(f"{len(cfg.arms)} arms x {len(cfg.fractions)} fractions x {len(cfg.seeds)} seeds; "
       f"test faces: {len(split['test'])}")
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# Which run the results page shows (names the device, so not compared by the tests).
+run_info = pd.DataFrame([{"profile": profile, "data": "synthetic faces" if not data_dir else data_dir,
+                          "image_px": cfg.size, "unet_width": cfg.width, "seeds": str(cfg.seeds),
+                          "test_faces": len(split["test"]), "device": device_name(cfg.device)}])
+glue("run_info", run_info.set_index("profile"), display=False)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
