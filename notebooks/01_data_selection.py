@@ -102,17 +102,11 @@ for name, model in synth.ANNOTATOR_MODELS.items():
 # and of the 2-of-3 vote (mean and standard deviation over the finetuning faces):
 
 # %%
-study_ids = split["train"] + split["val"] + split["test"]
-rows = []
-for iid in study_ids:
-    s = pipeline.load_sample(root, iid, annotators=True)
-    if s.annotations:
-        rows += voting.image_study(s.annotations, s.truth)
-if rows:
-    study = voting.study_table(rows)
-    study = study[study.measure.isin(["jaccard", "jaccard vs truth", "share of truth kept"])]
-    print(study.to_string(index=False, float_format="%.3f"))
-    pairwise = study[(study.measure == "jaccard") & ~study.who.str.contains("vote")]["mean"].mean()
-    glue("pairwise_jaccard", float(pairwise), display=False)
+faces = [pipeline.load_sample(root, i, annotators=True) for i in split["train"] + split["val"] + split["test"]]
+study = voting.dataset_study(faces)
+if study is not None:
+    shown = study[study.measure.isin(["jaccard", "jaccard vs truth", "share of truth kept"])]
+    print(shown.to_string(index=False, float_format="%.3f"))
+    glue("pairwise_jaccard", voting.mean_pairwise_jaccard(study), display=False)
 else:
     print("This data folder has no per-annotator masks (the FFHQ-Wrinkle release ships only voted masks).")

@@ -28,10 +28,9 @@ size = 128
 min_votes = 2
 
 # %%
-import numpy as np
 from myst_nb import glue
 
-from wrinklelib import paths, pipeline, plots, synth, texture, voting
+from wrinklelib import paths, pipeline, plots, synth, voting
 
 cfg = pipeline.config(profile, seed=seed, data_dir=data_dir, size=size)
 root = pipeline.data_root(cfg)
@@ -62,18 +61,13 @@ if faces:
 # each annotator and of each way of combining them against the true wrinkles.
 
 # %%
-rows = []
-for f in faces:
-    within = texture.face_mask(f.parsing) if f.parsing is not None else None
-    rows += voting.image_study(f.annotations, f.truth, within, f.regions,
-                               {k: v for k, v in synth.REGIONS.items() if k < 4}, min_votes)
-if rows:
-    study = voting.study_table(rows)
+study = voting.dataset_study(faces, min_votes, {k: v for k, v in synth.REGIONS.items() if k < 4})
+if study is not None:
     print(study.to_string(index=False, float_format="%.3f"))
+    study.to_csv(paths.table("03_agreement"), index=False)
     vs_truth = study[study.measure == "jaccard vs truth"].set_index("who")["mean"]
     if len(vs_truth):
         glue("vote_vs_truth", float(vs_truth.filter(like="vote").iloc[0]), display=False)
         glue("best_annotator_vs_truth", float(vs_truth[names].max()), display=False)
-        study.to_csv(paths.table("03_agreement"), index=False)
 else:
     print("This data folder has no per-annotator masks (the FFHQ-Wrinkle release ships only voted masks).")

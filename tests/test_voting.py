@@ -75,3 +75,14 @@ def test_vote_command_names_missing_file(tmp_path):
     r = subprocess.run([WRINKLE, "vote", "--annotations", str(tmp_path / "d0"), str(tmp_path / "d1"),
                         "--out", str(tmp_path / "o")], capture_output=True, text=True)
     assert r.returncode != 0 and "00001.png" in r.stderr
+
+
+def test_dataset_study_on_synthetic_faces(synthetic_dir):
+    from wrinklelib.pipeline import load_sample
+
+    faces = [load_sample(synthetic_dir, f"{i:05d}", annotators=True) for i in range(6)]
+    study = voting.dataset_study(faces)
+    assert set(study.measure) >= {"jaccard", "fleiss_kappa", "jaccard vs truth", "share of truth kept"}
+    assert (study[study.measure == "jaccard"].images == 6).all()
+    assert 0 < voting.mean_pairwise_jaccard(study) < 1
+    assert voting.dataset_study([load_sample(synthetic_dir, "00000")]) is None

@@ -52,121 +52,33 @@ def cmd_check_data(args) -> int:
     return 1 if fatal else 0
 
 
-def _texture_out(out: Path, image: Path) -> Path:
-    """FFHQ-Wrinkle weak-mask path for numeric ids (NN000/NNNNN.png), else out/<stem>.png."""
-    if image.stem.isdigit():
-        return out / f"{int(image.stem) // 1000:02d}000" / f"{int(image.stem):05d}.png"
-    return out / f"{image.stem}.png"
-
-
-def _texture_one(job) -> tuple[str, str | None]:
-    """Write the weak mask of one image; returns (image, error message or None)."""
-    import numpy as np
-
-    from .data import DataError, read_image, read_parsing, write_png
-    from .parsing import NoFaceFound, parser_for
-    from .texture import texture_mask, texture_map_torch, to_uint8
-
-    image_path, out_path, source, parsing_dir, bisenet, device, ksize, sigma = job
-    try:
-        image = read_image(image_path)
-        if source == "parsing":
-            labels = read_parsing(Path(parsing_dir) / f"{image_path.stem}.npy", image.shape[:2])
-        elif source in ("landmarks", "bisenet"):
-            labels = parser_for(source, bisenet, device)(image)
-        else:
-            labels = None
-        if device.startswith("cuda"):
-            import torch
-
-            x = torch.from_numpy(image).permute(2, 0, 1)[None].float().to(device)
-            t = texture_map_torch(x, ksize, sigma)[0, 0].cpu().numpy()
-            if labels is not None:
-                from .texture import face_mask
-
-                t = np.where(face_mask(labels), t, 0)
-        else:
-            t = texture_mask(image, labels, ksize=ksize, sigma=sigma)
-        write_png(out_path, to_uint8(t))
-        return str(image_path), None
-    except (DataError, NoFaceFound, ValueError) as err:
-        return str(image_path), str(err)
-
-
 def cmd_texture(args) -> int:
-    import time
-    from multiprocessing import Pool
+    from .weakmasks import make_all
 
-    from tqdm import tqdm
-
-    from .predict import list_images
-
-    out = Path(args.out)
     source = ("parsing" if args.parsing else "bisenet" if args.bisenet else
               "none" if args.no_face_mask else "landmarks")
-    images = list_images(Path(args.images))
-    if not images:
-        print(f"wrinkle texture: error: no images under {args.images}", file=sys.stderr)
+    try:
+        report = make_all(Path(args.images), Path(args.out), source, args.parsing, args.bisenet,
+                          args.device, args.workers, args.ksize, args.sigma)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"wrinkle texture: error: {err}", file=sys.stderr)
         return 2
-    jobs = [(p, _texture_out(out, p), source, args.parsing, args.bisenet, args.device, args.ksize, args.sigma)
-            for p in images if not _texture_out(out, p).exists()]
-    print(f"{len(images)} images, {len(images) - len(jobs)} already done, {len(jobs)} to write")
-    failed, start = [], time.perf_counter()
-    workers = 1 if args.device.startswith("cuda") else args.workers
-    with Pool(workers) if workers > 1 else _Serial() as pool:
-        for name, err in tqdm(pool.imap(_texture_one, jobs), total=len(jobs), desc="texture masks"):
-            if err:
-                failed.append((name, err))
-    rate = len(jobs) / max(time.perf_counter() - start, 1e-9)
-    print(f"wrote {len(jobs) - len(failed)} masks at {rate:.1f} images/s")
-    for name, err in failed:
+    print(f"wrote {report['written']} masks at {report['images_per_s']:.1f} images/s")
+    for name, err in report["failed"]:
         print(f"skipped {name}: {err}", file=sys.stderr)
-    return 1 if failed else 0
-
-
-class _Serial:
-    """The Pool interface, in this process."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    @staticmethod
-    def imap(func, items):
-        return map(func, items)
+    return 1 if report["failed"] else 0
 
 
 def cmd_vote(args) -> int:
-    import numpy as np
+    from .data import DataError
+    from .voting import vote_folders
 
-    from .data import DataError, read_mask, write_png
-    from .voting import majority_vote, soft_label, staple
-
-    dirs = [Path(d) for d in args.annotations]
-    names = sorted(p.name for p in dirs[0].glob("*.png"))
-    missing = [str(d / n) for d in dirs[1:] for n in names if not (d / n).exists()]
-    if missing:
-        print(f"wrinkle vote: error: missing annotation files: {', '.join(missing[:10])}", file=sys.stderr)
-        return 2
     try:
-        for n in names:
-            masks = [read_mask(d / n) for d in dirs]
-            shapes = {m.shape for m in masks}
-            if len(shapes) > 1:
-                raise DataError(f"{n}: annotation sizes differ across folders: {sorted(shapes)}")
-            if args.method == "majority":
-                out = majority_vote(masks, args.min_votes) * 255
-            elif args.method == "soft":
-                out = np.rint(soft_label(masks) * 255).astype(np.uint8)
-            else:
-                out = (staple(masks)[0] >= 0.5).astype(np.uint8) * 255
-            write_png(Path(args.out) / n, out.astype(np.uint8))
+        n = vote_folders(args.annotations, Path(args.out), args.method, args.min_votes)
     except (DataError, ValueError) as err:
         print(f"wrinkle vote: error: {err}", file=sys.stderr)
         return 2
-    print(f"wrote {len(names)} {args.method} masks to {args.out}")
+    print(f"wrote {n} {args.method} masks to {args.out}")
     return 0
 
 
@@ -187,43 +99,19 @@ def cmd_train(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    import torch
-    from tqdm import tqdm
-
-    from .data import DataError, read_image, write_png
-    from .parsing import NoFaceFound, landmarks_parsing
-    from .plots import overlay
-    from .predict import list_images, load_any_checkpoint, model_input, predict_batch
+    from .predict import predict_folder
     from .train import resolve_device
 
     try:
-        model, recipe = load_any_checkpoint(Path(args.checkpoint))
+        report = predict_folder(Path(args.checkpoint), Path(args.images), Path(args.out),
+                                resolve_device(args.device), args.overlay)
     except (ValueError, FileNotFoundError) as err:
         print(f"wrinkle predict: error: {err}", file=sys.stderr)
         return 2
-    device = resolve_device(args.device)
-    model = model.to(device)
-    images, failed = list_images(Path(args.images)), []
-    for path in tqdm(images, desc="predict"):
-        try:
-            image = read_image(path)
-            try:
-                labels = landmarks_parsing(image)
-            except NoFaceFound:
-                labels = None
-                print(f"note: {path}: no face found; texture input not face-masked", file=sys.stderr)
-            x = model_input(image, labels, model.args["in_channels"], recipe)
-            mask = predict_batch(model, [x], device)[0]
-        except (DataError, ValueError, torch.OutOfMemoryError) as err:
-            failed.append(f"{path}: {err}")
-            continue
-        write_png(Path(args.out) / f"{path.stem}.png", mask * 255)
-        if args.overlay:
-            write_png(Path(args.out) / f"{path.stem}_overlay.png", overlay(image, mask))
-    print(f"wrote {len(images) - len(failed)} masks to {args.out} ({recipe} input recipe)")
-    for f in failed:
+    print(f"wrote {report['images'] - len(report['failed'])} masks to {args.out} ({report['recipe']} input recipe)")
+    for f in report["failed"]:
         print(f"skipped {f}", file=sys.stderr)
-    return 1 if failed else 0
+    return 1 if report["failed"] else 0
 
 
 def cmd_score(args) -> int:

@@ -93,3 +93,37 @@ def score_checkpoint(path: Path, root: Path, ids: list[str], device: torch.devic
         pred = predict_batch(model, [model_input(s.image, parsing, model.args["in_channels"], recipe, texture)], device)[0]
         counts.append(per_image_counts(pred[None], s.mask[None])[0])
     return {"checkpoint": str(path), "recipe": recipe, "images": len(ids), **summarize(np.stack(counts))}
+
+
+def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.device,
+                   overlays: bool = False) -> dict:
+    """Wrinkle masks (0/255 PNG, the photo's size) for every photo under a folder, with the
+    texture input and face mask computed on the fly by the offline landmark parser."""
+    import sys
+
+    from tqdm import tqdm
+
+    from .data import DataError, read_image, write_png
+    from .ioutil import show_progress
+    from .parsing import NoFaceFound, landmarks_parsing
+    from .plots import overlay
+
+    model, recipe = load_any_checkpoint(checkpoint)
+    model = model.to(device)
+    paths, failed = list_images(images), []
+    for path in tqdm(paths, desc="predict", disable=not show_progress()):
+        try:
+            image = read_image(path)
+            try:
+                labels = landmarks_parsing(image)
+            except NoFaceFound:
+                labels = None
+                print(f"note: {path}: no face found; texture input not face-masked", file=sys.stderr)
+            mask = predict_batch(model, [model_input(image, labels, model.args["in_channels"], recipe)], device)[0]
+        except (DataError, ValueError, torch.OutOfMemoryError) as err:
+            failed.append(f"{path}: {err}")
+            continue
+        write_png(Path(out) / f"{path.stem}.png", mask * 255)
+        if overlays:
+            write_png(Path(out) / f"{path.stem}_overlay.png", overlay(image, mask))
+    return {"images": len(paths), "failed": failed, "recipe": recipe}

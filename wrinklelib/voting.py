@@ -138,3 +138,56 @@ def study_table(rows: list[dict]):
     frame = pd.DataFrame(rows)
     return (frame.groupby(["measure", "who"], sort=False)["value"]
             .agg(mean="mean", std="std", images="count").reset_index())
+
+
+def dataset_study(samples, min_votes: int = 2, region_names: dict | None = None):
+    """study_table over every sample that has per-annotator masks (agreement measured within
+    the face when a parsing map exists); None when no sample has them."""
+    from .texture import face_mask
+
+    rows = []
+    for s in samples:
+        if s.annotations:
+            within = face_mask(s.parsing) if s.parsing is not None else None
+            rows += image_study(s.annotations, s.truth, within, s.regions, region_names, min_votes)
+    return study_table(rows) if rows else None
+
+
+def mean_pairwise_jaccard(study) -> float:
+    """Mean Jaccard index over the annotator pairs of a study table."""
+    pairs = study[(study.measure == "jaccard") & ~study.who.str.contains("vote")]
+    return float(pairs["mean"].mean())
+
+
+METHODS = ("majority", "soft", "staple")
+
+
+def combine(masks, method: str = "majority", min_votes: int = 2) -> np.ndarray:
+    """One uint8 mask (0..255) from several annotators' masks by the given method."""
+    if method == "majority":
+        return majority_vote(masks, min_votes) * 255
+    if method == "soft":
+        return np.rint(soft_label(masks) * 255).astype(np.uint8)
+    if method == "staple":
+        return (staple(masks)[0] >= 0.5).astype(np.uint8) * 255
+    raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+
+
+def vote_folders(folders, out, method: str = "majority", min_votes: int = 2) -> int:
+    """Combine same-named PNG masks from one folder per annotator into `out`; every file
+    must exist in every folder. Returns the number of masks written."""
+    from pathlib import Path
+
+    from .data import DataError, read_mask, write_png
+
+    folders = [Path(d) for d in folders]
+    names = sorted(p.name for p in folders[0].glob("*.png"))
+    missing = [str(d / n) for d in folders[1:] for n in names if not (d / n).exists()]
+    if missing:
+        raise DataError(f"missing annotation files: {', '.join(missing[:10])}")
+    for n in names:
+        masks = [read_mask(d / n) for d in folders]
+        if len({m.shape for m in masks}) > 1:
+            raise DataError(f"{n}: annotation sizes differ across folders: {sorted({m.shape for m in masks})}")
+        write_png(Path(out) / n, combine(masks, method, min_votes).astype(np.uint8))
+    return len(names)
