@@ -19,6 +19,7 @@ book: venv
 	$(BIN)/wrinkle run --profile $(PROFILE)
 	$(BIN)/wrinkle bench train --device cpu --sizes 128 256 --width 8
 	$(BIN)/wrinkle bench texture --device cpu --sizes 1024
+	$(BIN)/wrinkle bench predict --device cpu --sizes 1024 --width 8
 	$(MAKE) build
 	@echo "Book built: $(CURDIR)/book/_build/html/index.html"
 

@@ -141,3 +141,32 @@ def project_paper(train: pd.DataFrame, gpus=(1, 8), finetune_runs: int = 3 * 4 *
                           "tflop_per_1024px_step": round(flops / 1e12, 2), "image_steps": steps,
                           "projected_hours": round(steps * flops / (row.tflops * 1e12 * g) / 3600, 1)}
                          for g in gpus])
+
+
+@torch.no_grad()
+def bench_predict(device: str = "cpu", size: int = 1024, width: int = 64, batches=(1, 2, 4), reps: int = 2) -> pd.DataFrame:
+    """Inference latency per size x size image at batch 1 and throughput per batch size,
+    for the 4->2 U-Net (bf16 autocast and channels_last on CUDA)."""
+    dev = torch.device(device)
+    model = UNet(4, 2, width).to(dev).eval()
+    cuda = dev.type == "cuda"
+    if cuda:
+        model = model.to(memory_format=torch.channels_last)
+    rows = []
+    for b in batches:
+        x = torch.randn(b, 4, size, size, device=dev)
+        if cuda:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cuda):
+            model(x).argmax(1)
+            _sync(dev)
+            t = time.perf_counter()
+            for _ in range(reps):
+                model(x).argmax(1)
+            _sync(dev)
+        sec = (time.perf_counter() - t) / reps
+        rows.append({"device": device_name(device), "size": size, "width": width, "batch": b,
+                     "latency_ms_per_batch": 1000 * sec, "images_per_s": b / sec})
+    frame = pd.DataFrame(rows)
+    frame["best_batch"] = frame.batch == frame.loc[frame.images_per_s.idxmax(), "batch"]
+    return frame.round(3)

@@ -135,12 +135,15 @@ def cmd_score(args) -> int:
 
 def cmd_bench(args) -> int:
     from . import paths
-    from .bench import bench_texture, bench_train
+    from .bench import bench_predict, bench_texture, bench_train
     from .ioutil import write_csv
 
     if args.what == "train":
         frame = bench_train(args.device, args.sizes, args.width, args.batch, args.steps)
         print(frame[["size", "path", "images_per_s", "tflops", "speedup_vs_naive"]].to_string(index=False, float_format="%.3f"))
+    elif args.what == "predict":
+        frame = bench_predict(args.device, args.sizes[0], args.width)
+        print(frame.to_string(index=False, float_format="%.2f"))
     else:
         frame = bench_texture(args.device, args.sizes[0])
         print(frame.to_string(index=False, float_format="%.2f"))
@@ -232,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("bench", help="benchmarks written to the performance page's CSVs")
-    p.add_argument("what", choices=["train", "texture"])
+    p.add_argument("what", choices=["train", "texture", "predict"])
     p.add_argument("--device", default="cpu")
     p.add_argument("--sizes", type=int, nargs="+", default=[128, 256])
     p.add_argument("--width", type=int, default=8)
