@@ -117,3 +117,14 @@ def test_texture_command_reports_corrupt_input(tmp_path, astronaut):
                         "--no-face-mask"], capture_output=True, text=True)
     assert r.returncode != 0 and "bad.png" in r.stderr
     assert (tmp_path / "out" / "good.png").exists()
+
+
+def test_compare_with_release(synthetic_dir):
+    from wrinklelib.pipeline import load_sample
+
+    samples = [load_sample(synthetic_dir, f"{i:05d}") for i in range(3)]
+    theirs = [texture.to_uint8(texture.texture_mask(s.image, s.parsing)).astype(np.float32) for s in samples]
+    same = texture.compare_with_release(samples, theirs)
+    assert (same.mean_abs_diff == 0).all() and (same.face_region_jaccard == 1).all()
+    shifted = texture.compare_with_release(samples, [np.roll(t, 5, axis=1) + 3 for t in theirs])
+    assert (shifted.mean_abs_diff > 0).all() and (shifted.face_region_jaccard < 1).all()
