@@ -20,7 +20,7 @@ from .model import UNet, count_parameters, set_head_prior, transfer_weights
 from .paper import METHOD_NAMES, PAPER_TABLE1, PAPER_TABLE2
 from .pipeline import Config, settings_hash
 from .splits import fraction_key
-from .train import TrainConfig, distributed, fit, load_checkpoint, predict, resolve_device
+from .train import TrainConfig, distributed, fit, load_checkpoint, model_from_checkpoint, predict, resolve_device
 
 PRETEXT_TASKS = ("reconstruction", "deblur", "denoise", "superres")
 #: Finetuning arms: input channels, texture input, and which pretraining they start from.
@@ -162,10 +162,8 @@ def finetune(cfg: Config, root: Path, split: dict, arm: str, fraction: float, se
 
 
 def load_model(checkpoint: Path) -> UNet:
-    ckpt = load_checkpoint(checkpoint)
-    model = UNet(**ckpt["model_args"])
-    model.load_state_dict(ckpt["model"])
-    return model
+    """The network stored in one of our checkpoints, rebuilt from the arguments it carries."""
+    return model_from_checkpoint(checkpoint)[0]
 
 
 def evaluate(checkpoint: Path, root: Path, ids: list[str], texture_input: bool, cfg: Config,
