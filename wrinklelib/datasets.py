@@ -14,7 +14,7 @@ from torchvision.transforms.v2 import functional as TF
 
 from . import data
 from .pipeline import load_sample
-from .texture import texture_mask
+from .texture import texture_mask, to_gray
 
 #: What each dataset item's target is.
 TARGETS = ("texture", "mask", "reconstruction", "deblur", "denoise", "superres")
@@ -102,8 +102,7 @@ class FaceDataset(Dataset):
         x = scale_input(item["image"])
         if self.target in ("reconstruction", "deblur", "denoise", "superres"):
             x = scale_input(degrade(item["image"], self.target, self.strength, rng))
-            gray = item["image"].astype(np.float32) @ np.array([0.2126, 0.7152, 0.0722], np.float32)
-            y = scale_input(gray)
+            y = scale_input(to_gray(item["image"]))
         elif self.target == "texture":
             y = torch.from_numpy(item["texture"] / 255.0).float()[None]
         else:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from . import data, paths
 from .experiments import ARMS, PRETEXT_TASKS
-from .pipeline import Config, config, fit_to_data
-from .splits import make_split
+from .pipeline import Config, config, plan_split
 
 
 def measure_step_seconds(cfg: Config, size: int = 128, steps: int = 2) -> tuple[float, str]:
@@ -47,10 +46,7 @@ def measure_step_seconds(cfg: Config, size: int = 128, steps: int = 2) -> tuple[
 def plan(cfg: Config, root: Path) -> list[str]:
     """Lines describing what a run of this profile on this folder would do."""
     manual, images = data.list_ids(root, data.MANUAL), data.list_ids(root)
-    test_ids = data.read_test_list(root) if cfg.official_test else None
-    cfg, notes = fit_to_data(cfg, len(manual), len(images), len(test_ids) if test_ids else None)
-    split = make_split(manual, images, cfg.n_train, cfg.n_val, cfg.n_test, cfg.n_pretrain, cfg.fractions,
-                       cfg.seed, cfg.profile, test_ids)
+    cfg, split, notes = plan_split(cfg, root)
     weak = len(data.list_ids(root, data.WEAK))
     arms = [a for a in cfg.arms if a in ARMS]
     finetunes = len(arms) * len(cfg.fractions) * len(cfg.seeds)
@@ -64,7 +60,7 @@ def plan(cfg: Config, root: Path) -> list[str]:
              f"pretraining: {len(split['pretrain'])} faces x {cfg.pretrain_epochs} epochs, texture "
              f"+ {len(cfg.pretext_tasks)} pretext tasks ({', '.join(cfg.pretext_tasks)})",
              f"finetuning: train/val/test {len(split['train'])}/{len(split['val'])}/{len(split['test'])}"
-             f"{' (official test list)' if test_ids else ''}; fractions "
+             f"{' (official test list)' if split['official_test_list'] else ''}; fractions "
              + ", ".join(f"{k}%={len(v)}" for k, v in split["fractions"].items()),
              f"runs: {finetunes} finetunings ({len(arms)} arms x {len(cfg.fractions)} fractions x seeds "
              f"{cfg.seeds}) + {ablations} pretext finetunings, {cfg.finetune_epochs} epochs each",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -49,9 +49,6 @@ class Config:
     weak_source: str = "compute"      # texture masks: "compute" them, or read the "release"'s
     device: str = "auto"
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
 
 def config(profile: str, **params) -> Config:
     """The Config of a profile, with the given parameters replacing the profile's values."""
@@ -79,7 +76,7 @@ def data_root(cfg: Config) -> Path:
     root = paths.synthetic_data_dir(cfg.profile, cfg.size, cfg.seed)
     n = cfg.n_pretrain + cfg.n_train + cfg.n_val + cfg.n_test
     marker = root / "synthetic.json"
-    if not marker.exists() or f'"n": {n},' not in marker.read_text():
+    if not marker.exists() or json.loads(marker.read_text()).get("n") != n:
         data.write_synthetic(root, n, cfg.size, cfg.seed)
     return root
 
@@ -124,27 +121,34 @@ def _matches(split: dict, cfg: Config) -> bool:
         and set(split["fractions"]) == {fraction_key(f) for f in cfg.fractions}
 
 
-def split(cfg: Config, root: Path | None = None) -> dict:
-    """The saved split of a run, made (seeded) and saved the first time, and made anew when
-    the sizes asked for changed. Counts larger than the data folder holds are shrunk, with
-    a warning (see fit_to_data)."""
-    root = root or data_root(cfg)
+def plan_split(cfg: Config, root: Path) -> tuple[Config, dict, list[str]]:
+    """The split a run would use on this folder, without saving it: the Config with its
+    counts shrunk to what the folder holds, the split, and a note per change."""
     manual, images = data.list_ids(root, data.MANUAL), data.list_ids(root)
     test_ids = data.read_test_list(root) if cfg.official_test else None
     if cfg.official_test and test_ids is None:
         raise FileNotFoundError(f"{root / data.TEST_LIST}: official test list requested but missing")
     cfg, notes = fit_to_data(cfg, len(manual), len(images), len(test_ids) if test_ids else None)
+    s = make_split(manual, images, cfg.n_train, cfg.n_val, cfg.n_test, cfg.n_pretrain, cfg.fractions,
+                   cfg.seed, cfg.profile, test_ids)
+    return cfg, s, notes
+
+
+def split(cfg: Config, root: Path | None = None) -> dict:
+    """The saved split of a run, made (seeded) and saved the first time, and made anew when
+    the sizes asked for changed. Counts larger than the data folder holds are shrunk, with
+    a warning (see fit_to_data)."""
+    root = root or data_root(cfg)
+    shrunk, fresh, notes = plan_split(cfg, root)
     for note in notes:
         warnings.warn(f"{root}: {note}", stacklevel=2)
     path = split_path(cfg)
     if path.exists():
         saved = read_split(path)
-        if _matches(saved, cfg):
+        if _matches(saved, shrunk):
             return saved
-    s = make_split(manual, images, cfg.n_train, cfg.n_val, cfg.n_test, cfg.n_pretrain, cfg.fractions,
-                   cfg.seed, cfg.profile, test_ids)
-    save_split(path, s)
-    return s
+    save_split(path, fresh)
+    return fresh
 
 
 def settings_hash(cfg: Config, split: dict, keys: tuple[str, ...]) -> str:

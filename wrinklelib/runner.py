@@ -93,7 +93,7 @@ def provenance_markdown(profile: str, params: dict, env: dict, wall_s: float) ->
     return "## Provenance of this page\n\n| what | value |\n|---|---|\n" + body + "\n"
 
 
-def execute(source: Path, params: dict, out_dir: Path) -> tuple[Path, float]:
+def execute(source: Path, params: dict, out_dir: Path) -> tuple[Path, float, dict]:
     """Execute one notebook with papermill and write it, with its provenance, into out_dir."""
     import nbformat
     import papermill
@@ -116,7 +116,7 @@ def execute(source: Path, params: dict, out_dir: Path) -> tuple[Path, float]:
         provenance_markdown(params.get("profile", "?"), params, env, wall)))
     executed.metadata["wrinkle"] = {"parameters": params, "environment": env, "wall_s": wall}
     atomic_write(target, lambda p: nbformat.write(executed, p))
-    return target, wall
+    return target, wall, env
 
 
 def run(profile: str, only: list[str] | None = None, overrides: dict | None = None,
@@ -134,10 +134,10 @@ def run(profile: str, only: list[str] | None = None, overrides: dict | None = No
     records = []
     for source, params in plan.items():
         print(f"[wrinkle run] {source.stem} (profile {profile}) ...", flush=True)
-        target, wall = execute(source, params, out_dir)
+        target, wall, env = execute(source, params, out_dir)
         print(f"[wrinkle run] {source.stem} done in {wall:.1f} s -> {target}", flush=True)
         records.append({"notebook": source.stem, "profile": profile, "wall_s": round(wall, 1),
-                        "device": environment()["device"]})
+                        "device": env["device"]})
     if out_dir == paths.EXECUTED:
         times = paths.table(f"notebook_times_{profile}")
         old = pd.read_csv(times) if times.exists() else pd.DataFrame(columns=list(records[0]))
