@@ -26,6 +26,7 @@ book: venv
 ## Build the site from the executed notebooks already in book/notebooks.
 build: venv
 	rm -rf book/_build
+	$(BIN)/wrinkle pages
 	$(BIN)/jupyter-book build book -W -n --keep-going
 
 ## Library tests, then nbval regression tests of every notebook (smoke profile).

@@ -27,29 +27,16 @@
 
 # %% tags=["parameters"]
 profile = "cpu"
-seed = 0
-data_dir = ""
-size = 128
-n_pretrain = 400
-n_train = 200
-n_val = 40
-n_test = 100
-fractions = [1.0, 0.5, 0.25, 0.05]
-official_test = False
-show_n = 4
+overrides = {}
 
 # %%
 import numpy as np
 from myst_nb import glue
 
-from wrinklelib import paths, pipeline, plots, splits, synth, voting
+from wrinklelib import data, paths, plots, runs, splits, synth, voting
 
-cfg = pipeline.config(profile, seed=seed, data_dir=data_dir, size=size, n_pretrain=n_pretrain,
-                      n_train=n_train, n_val=n_val, n_test=n_test, fractions=fractions,
-                      official_test=official_test)
-root = pipeline.data_root(cfg)
-split = pipeline.split(cfg, root)
-print(f"data: {'synthetic' if not data_dir else 'user folder'}, {cfg.size} px, split hash {split['ids_hash']}")
+run = runs.start(profile, overrides)
+s, split = run.settings, run.split
 
 # %% [markdown]
 # ## Sample faces
@@ -58,12 +45,8 @@ print(f"data: {'synthetic' if not data_dir else 'user folder'}, {cfg.size} px, s
 # manual mask and the face-parsing map.
 
 # %%
-samples = [pipeline.load_sample(root, i, annotators=True) for i in split["train"][:show_n]]
-panels = [[s.image,
-           plots.overlay(s.image, s.truth if s.truth is not None else s.mask * 0),
-           plots.overlay(s.image, s.mask, color=(0, 255, 0)),
-           s.parsing if s.parsing is not None else s.mask] for s in samples]
-fig = plots.grid(panels, ["face", "true wrinkles", "voted mask", "face parsing"],
+samples = [data.load_sample(run.root, i, s.size) for i in split["train"][:s.show_n]]
+fig = plots.grid(plots.sample_panels(samples), ["face", "true wrinkles", "voted mask", "face parsing"],
                  path=paths.figure("01_samples"), cmap="tab20")
 
 # %% [markdown]
@@ -84,7 +67,7 @@ print("shared ids between parts:", overlap)
 print("fractions nested:", splits.check_nested(split))
 assert not any(overlap.values()) and splits.check_nested(split)
 glue("n_train_images", len(split["train"]), display=False)
-share = np.mean([pipeline.load_sample(root, i).mask.mean() for i in split["train"]])
+share = np.mean([data.load_sample(run.root, i, s.size).mask.mean() for i in split["train"]])
 print(f"wrinkle pixels in the voted training masks: {share:.2%}")
 glue("wrinkle_pixel_share", float(share), display=False)
 
@@ -102,8 +85,8 @@ for name, model in synth.ANNOTATOR_MODELS.items():
 # and of the 2-of-3 vote (mean and standard deviation over the finetuning faces):
 
 # %%
-faces = [pipeline.load_sample(root, i, annotators=True) for i in split["train"] + split["val"] + split["test"]]
-study = voting.dataset_study(faces)
+faces = [data.load_sample(run.root, i, s.size, annotators=True) for i in split["train"] + split["val"] + split["test"]]
+study = voting.dataset_study(faces, s.min_votes)
 if study is not None:
     shown = study[study.measure.isin(["jaccard", "jaccard vs truth", "share of truth kept"])]
     print(shown.to_string(index=False, float_format="%.3f"))

@@ -25,23 +25,19 @@
 
 # %% tags=["parameters"]
 profile = "cpu"
-seed = 0
-data_dir = ""
-size = 128
-show_n = 4
+overrides = {}
 
 # %%
 import numpy as np
 import skimage.data
 from myst_nb import glue
 
-from wrinklelib import parsing, paths, pipeline, plots, texture
+from wrinklelib import data, parsing, paths, plots, runs, texture
 
-cfg = pipeline.config(profile, seed=seed, data_dir=data_dir, size=size)
-root = pipeline.data_root(cfg)
-split = pipeline.split(cfg, root)
-ksize, sigma = texture.filter_params(cfg.size)
-print(f"texture filter at {cfg.size} px: kernel {ksize}x{ksize}, sigma {sigma:.2f}")
+run = runs.start(profile, overrides)
+s, split = run.settings, run.split
+ksize, sigma = texture.filter_params(s.size)
+print(f"texture filter at {s.size} px: kernel {ksize}x{ksize}, sigma {sigma:.2f}")
 
 # %% [markdown]
 # ## Figure 1(a), on a real photograph
@@ -62,15 +58,15 @@ skin = texture.face_mask(labels)
 print(f"face-skin pixels: {skin.mean():.3f} of the photo; texture inside the face: mean {tmask[skin].mean():.2f}")
 
 # %% [markdown]
-# ## Figure 1(a), on synthetic faces (exact face parsing)
+# ## Figure 1(a), on the run's faces
+#
+# With the face-parsing map of the data (exact on synthetic faces), and in the last column
+# the true wrinkles where they are known, else the voted mask.
 
 # %%
-samples = [pipeline.load_sample(root, i) for i in split["val"][:show_n]]
-panels = [[s.image, np.clip(texture.texture_map(s.image) * 4, 0, 255), s.parsing,
-           np.clip(texture.texture_mask(s.image, s.parsing) * 4, 0, 255),
-           plots.overlay(s.image, s.truth)] for s in samples]
-fig = plots.grid(panels, ["face", "texture map (x4)", "face parsing", "texture mask (x4)", "true wrinkles"],
-                 path=paths.figure("02_figure1a_synthetic"), cmap="gray")
+samples = [data.load_sample(run.root, i, s.size) for i in split["val"][:s.show_n]]
+panels, titles = plots.texture_panels(samples)
+fig = plots.grid(panels, titles, path=paths.figure("02_figure1a_run"), cmap="gray")
 
 # %% [markdown]
 # ## How good a label is the texture mask?
@@ -82,13 +78,12 @@ fig = plots.grid(panels, ["face", "texture map (x4)", "face parsing", "texture m
 # target and not as a replacement for manual labels.
 
 # %%
-study_samples = [pipeline.load_sample(root, i) for i in split["val"] + split["test"]]
-if all(s.truth is not None for s in study_samples):
+study_samples = [data.load_sample(run.root, i, s.size) for i in split["val"] + split["test"]]
+if all(f.truth is not None for f in study_samples):
     study = texture.threshold_study(study_samples, [2, 5, 10, 15, 20, 30, 40, 60])
     print(study.to_string(index=False, float_format="%.3f"))
     best = study.loc[study.jaccard.idxmax()]
     glue("texture_best_jaccard", float(best.jaccard), display=False)
-    glue("texture_best_threshold", float(best.threshold), display=False)
     print(f"best Jaccard {best.jaccard:.3f} at threshold {best.threshold:g}: "
           f"{1 - best.precision:.0%} of the marked pixels are not wrinkles")
 else:
@@ -103,12 +98,10 @@ else:
 # Either can feed pretraining (`weak_source = "release"` or `"compute"`).
 
 # %%
-from wrinklelib import data
-
-have = [i for i in split["pretrain"][:50] if data.weak_path(root, i).exists()]
+have = [i for i in split["pretrain"][:50] if data.weak_path(run.root, i).exists()]
 if have:
-    cmp = texture.compare_with_release([pipeline.load_sample(root, i) for i in have],
-                                       [data.read_gray(data.weak_path(root, i)) for i in have])
+    cmp = texture.compare_with_release([data.load_sample(run.root, i, s.size) for i in have],
+                                       [data.read_weak(run.root, i, s.size) for i in have])
     print(cmp[["mean_abs_diff", "face_region_jaccard"]].describe().to_string(float_format="%.3f"))
 else:
     print("No precomputed weak masks in this data folder (synthetic data); nothing to compare.")

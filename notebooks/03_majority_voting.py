@@ -22,20 +22,16 @@
 
 # %% tags=["parameters"]
 profile = "cpu"
-seed = 0
-data_dir = ""
-size = 128
-min_votes = 2
+overrides = {}
 
 # %%
 from myst_nb import glue
 
-from wrinklelib import paths, pipeline, plots, synth, voting
+from wrinklelib import data, paths, plots, runs, synth, voting
 
-cfg = pipeline.config(profile, seed=seed, data_dir=data_dir, size=size)
-root = pipeline.data_root(cfg)
-split = pipeline.split(cfg, root)
-faces = [pipeline.load_sample(root, i, annotators=True) for i in split["train"] + split["val"] + split["test"]]
+run = runs.start(profile, overrides)
+s, split, min_votes = run.settings, run.split, run.settings.min_votes
+faces = [data.load_sample(run.root, i, s.size, annotators=True) for i in split["train"] + split["val"] + split["test"]]
 faces = [f for f in faces if f.annotations]
 print(f"{len(faces)} faces with per-annotator masks")
 

@@ -26,39 +26,24 @@
 
 # %% tags=["parameters"]
 profile = "cpu"
-seed = 0
-data_dir = ""
-size = 128
-width = 8
-batch_size = 8
-pretrain_epochs = 3
-pretrain_min_steps = 150
-lr = 2e-3
-weak_source = "compute"
-device = "auto"
-show_n = 4
+overrides = {}
 
 # %%
 import numpy as np
 from myst_nb import glue
 
-from wrinklelib import experiments, paths, pipeline, plots
-from wrinklelib.datasets import FaceDataset
+from wrinklelib import paths, plots, pretraining, runs
+from wrinklelib.checkpoints import load_checkpoint
 from wrinklelib.model import UNet, count_parameters
-from wrinklelib.train import load_checkpoint, predict, resolve_device
 
-cfg = pipeline.config(profile, seed=seed, data_dir=data_dir, size=size, width=width, batch_size=batch_size,
-                      pretrain_epochs=pretrain_epochs, pretrain_min_steps=pretrain_min_steps, lr=lr,
-                      weak_source=weak_source, device=device)
-root = pipeline.data_root(cfg)
-split = pipeline.split(cfg, root)
-print(f"U-Net width {cfg.width}: {count_parameters(UNet(3, 1, cfg.width)):,} parameters "
+run = runs.start(profile, overrides)
+s = run.settings
+print(f"U-Net width {s.width}: {count_parameters(UNet(3, 1, s.width)):,} parameters "
       f"(width 64: {count_parameters(UNet(3, 1, 64)):,})")
-print(f"pretraining on {len(split['pretrain'])} faces, validating on {len(split['val'])}")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-best = experiments.pretrain(cfg, root, split, "texture")
+best = pretraining.pretrain(run, "texture")
 ckpt = load_checkpoint(best)
 history = ckpt["history"]
 print(f"best checkpoint: epoch {ckpt['epoch'] + 1}; mean throughput "
@@ -72,7 +57,7 @@ import pandas as pd
 
 frame = pd.DataFrame(history)
 print(frame[["epoch", "step", "train_loss", "val_mse", "val_corr"]].to_string(index=False, float_format="%.2f"))
-frame.to_csv(paths.table(f"04_pretraining_history_{profile}"), index=False)
+frame.to_csv(paths.table("04_pretraining_history"), index=False)
 glue("pretrain_val_corr", float(frame.val_corr.iloc[-1]), display=False)
 glue("texture_target_std", 1 / ckpt["train_config"]["target_scale"], display=False)
 print(f"standard deviation of the raw target T/255: {1 / ckpt['train_config']['target_scale']:.4f}")
@@ -86,9 +71,5 @@ fig = plots.curves(frame, "epoch", ["train_loss", "val_mse"], path=paths.figure(
 # ## Predicted against target texture masks on held-out faces
 
 # %%
-model = experiments.load_model(best)
-val_set = FaceDataset(root, split["val"][:show_n], "texture", weak_dir=experiments.weak_dir(cfg, root))
-out = predict(model, val_set, resolve_device(cfg.device)).numpy()[:, 0] / ckpt["train_config"]["target_scale"]
-panels = [[pipeline.load_sample(root, split["val"][i]).image, val_set[i][1][0].numpy(), np.clip(out[i], 0, None)]
-          for i in range(len(val_set))]
+panels = pretraining.prediction_panels(run, best, run.split["val"][:s.show_n])
 fig = plots.grid(panels, ["face", "target texture mask", "predicted"], path=paths.figure("04_predictions"))

@@ -27,50 +27,30 @@
 
 # %% tags=["parameters"]
 profile = "cpu"
-seed = 0
-data_dir = ""
-size = 128
-width = 8
-batch_size = 8
-pretrain_epochs = 3
-pretrain_min_steps = 150
-finetune_epochs = 4
-finetune_min_steps = 64
-lr = 2e-3
-ablation_seeds = [0]
-pretext_tasks = ["reconstruction", "deblur", "denoise", "superres"]
-ablation_fractions = [1.0]
-device = "auto"
+overrides = {}
 
 # %%
-import numpy as np
 from myst_nb import glue
 
-from wrinklelib import experiments, paths, pipeline, plots
-from wrinklelib.datasets import DEFAULT_STRENGTH, FaceDataset
-from wrinklelib.train import predict, resolve_device
+from wrinklelib import finetuning, paths, plots, pretraining, runs, tables
+from wrinklelib.datasets import DEFAULT_STRENGTH
 
-cfg = pipeline.config(profile, seed=seed, data_dir=data_dir, size=size, width=width, batch_size=batch_size,
-                      pretrain_epochs=pretrain_epochs, pretrain_min_steps=pretrain_min_steps,
-                      finetune_epochs=finetune_epochs, finetune_min_steps=finetune_min_steps, lr=lr,
-                      ablation_seeds=ablation_seeds, pretext_tasks=pretext_tasks, ablation_fractions=ablation_fractions,
-                      device=device)
-root = pipeline.data_root(cfg)
-split = pipeline.split(cfg, root)
+run = runs.start(profile, overrides)
+s = run.settings
 print("degradation strengths:", DEFAULT_STRENGTH)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-for task in ["texture", *cfg.pretext_tasks]:
-    experiments.pretrain(cfg, root, split, task)
-results = experiments.run_grid(cfg, root, split, [*cfg.pretext_tasks, "ours"], cfg.ablation_fractions, cfg.ablation_seeds)
-results.to_csv(paths.table(f"06_runs_{profile}"), index=False)
+for task in ["texture", *s.pretext_tasks]:
+    pretraining.pretrain(run, task)
+results = finetuning.run_grid(run, [*s.pretext_tasks, "ours"], s.ablation_fractions, s.ablation_seeds)
+results.to_csv(paths.table("06_runs"), index=False)
 
 # %% [markdown]
 # ## Table 2
 
 # %%
-t2 = experiments.table2(results, "100")
+t2 = tables.table2(results, "100")
 t2.to_csv(paths.table("table2"), index=False)
 show = t2[["method", "jsi_ours_mean", "jsi_ours_std", "seeds", "jsi_paper"]]
 print(show.to_string(index=False, float_format="%.3f"))
@@ -81,10 +61,10 @@ glue("table2", show.round(3).set_index("method"), display=False)
 # where the paper's effect of pretraining is largest.
 
 # %%
-for f in cfg.ablation_fractions:
+for f in s.ablation_fractions:
     key = f"{f * 100:g}"
     if key != "100":
-        low = experiments.table2(results, key)
+        low = tables.table2(results, key)
         low.to_csv(paths.table(f"table2_{key}pct"), index=False)
         print(f"finetuned on {key}%:")
         print(low[["method", "jsi_ours_mean", "jsi_ours_std", "seeds"]].to_string(index=False, float_format="%.3f"))
@@ -96,12 +76,6 @@ for f in cfg.ablation_fractions:
 # prediction.
 
 # %%
-device = resolve_device(cfg.device)
-panels = []
-for task in cfg.pretext_tasks:
-    ds = FaceDataset(root, split["val"][:1], task, seed=cfg.seed)
-    model = experiments.load_model(experiments.pretrain_dir(cfg, split, task) / "best.pt")
-    x, y = ds[0]
-    pred = predict(model, ds, device)[0, 0].numpy()
-    panels.append([((x.permute(1, 2, 0).numpy() + 1) * 127.5).astype(np.uint8), y[0].numpy(), pred])
+panels = [pretraining.prediction_panels(run, pretraining.pretrain_dir(run, t) / "best.pt", run.split["val"][:1])[0]
+          for t in s.pretext_tasks]
 fig = plots.grid(panels, ["input", "target (gray)", "pretrained prediction"], path=paths.figure("06_pretext"))

@@ -7,6 +7,7 @@ import pytest
 
 from wrinklelib import data
 from wrinklelib.data import DataError
+from wrinklelib.checkdata import check_data
 
 from conftest import WRINKLE
 
@@ -73,7 +74,7 @@ def broken(synthetic_dir, tmp_path):
 
 def test_check_data_names_each_bad_file(broken):
     root, bad = broken
-    problems = data.check_data(root)
+    problems = check_data(root)
     fatal = {p.path for p in problems if p.fatal}
     for kind, path in bad.items():
         assert str(path) in fatal, f"{kind} not reported"
@@ -92,7 +93,7 @@ def test_check_data_command_fails_and_names_files(broken):
 
 def test_missing_folder_is_reported(tmp_path):
     (tmp_path / data.IMAGES).mkdir()
-    problems = data.check_data(tmp_path)
+    problems = check_data(tmp_path)
     assert any(data.MANUAL in p.path for p in problems)
 
 

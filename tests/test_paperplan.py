@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from wrinklelib import data
+from wrinklelib.synth import write_synthetic
 
 from conftest import WRINKLE
 
@@ -18,7 +19,7 @@ from conftest import WRINKLE
 def release(tmp_path_factory):
     """36 faces in the release layout: images, voted masks, half-size label maps, weak
     masks and an official test list (no per-annotator or truth folders)."""
-    root = data.write_synthetic(tmp_path_factory.mktemp("release"), 36, 64, seed=5, progress=False)
+    root = write_synthetic(tmp_path_factory.mktemp("release"), 36, 64, seed=5, progress=False)
     for extra in (data.ANNOTATIONS, data.TRUTH, data.REGIONS):
         shutil.rmtree(root / extra)
     for iid in data.list_ids(root):
@@ -58,7 +59,7 @@ def test_paper_profile_runs_interrupted_and_resumed(release, tmp_path):
            "-p", "width=4", "-p", "batch_size=2", "-p", "pretrain_epochs=6", "-p", "official_test=True",
            "-p", "device='cpu'"]
     proc = subprocess.Popen(cmd, env=env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    runs = tmp_path / "cache" / "runs" / "paper"
+    runs = tmp_path / "cache" / "train"
     deadline = time.time() + 120
     while not list(runs.glob("pretrain-*/last.pt")) and time.time() < deadline:
         time.sleep(0.01)
@@ -67,14 +68,14 @@ def test_paper_profile_runs_interrupted_and_resumed(release, tmp_path):
     proc.wait()
     r = subprocess.run(cmd, env=env(tmp_path), capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    from wrinklelib.train import load_checkpoint
+    from wrinklelib.checkpoints import load_checkpoint
 
     last = load_checkpoint(next(runs.glob("pretrain-*/last.pt")))
     assert last["epoch"] == 5 and len(last["history"]) == 6
     # The split used the official test list and shrank the paper's counts to this folder.
     import json
 
-    split = json.loads(next(runs.glob("split-*.json")).read_text())
+    split = json.loads(next((tmp_path / "cache" / "runs").glob("paper-*/split.json")).read_text())
     assert split["test"] == [f"{i:05d}" for i in range(0, 36, 6)] and split["official_test_list"]
     r = subprocess.run([WRINKLE, "train", "--stage", "finetune", "--profile", "paper", "-p", f"data_dir='{release}'",
                         "-p", "width=4", "-p", "batch_size=2", "-p", "pretrain_epochs=6", "-p", "official_test=True",
@@ -91,9 +92,9 @@ def test_several_devices_launch_torchrun(release, tmp_path):
                         "-p", "width=4", "-p", "batch_size=2", "-p", "pretrain_epochs=1", "-p", "device='cpu'"],
                        env=e, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
-    from wrinklelib.train import load_checkpoint
+    from wrinklelib.checkpoints import load_checkpoint
 
-    assert load_checkpoint(next((tmp_path / "cache" / "runs" / "paper").glob("pretrain-*/last.pt")))["epoch"] == 0
+    assert load_checkpoint(next((tmp_path / "cache" / "train").glob("pretrain-*/last.pt")))["epoch"] == 0
 
 
 def test_score_authors_checkpoint_on_official_test_list(release, tmp_path):

@@ -2,15 +2,15 @@ import numpy as np
 import pytest
 
 from wrinklelib import splits
-from wrinklelib.profiles import load_profile
+from wrinklelib.settings import resolve_settings
 
 
 def paper_split(seed=0, test_ids=None):
-    p = load_profile("paper")
+    p = resolve_settings("paper")
     manual = [f"{i:05d}" for i in range(0, 70000, 70)]            # 1,000 masked ids
     all_ids = [f"{i:05d}" for i in range(70000)]
-    return splits.make_split(manual, all_ids, p["n_train"], p["n_val"], p["n_test"], p["n_pretrain"],
-                             p["fractions"], seed, "paper", test_ids)
+    return splits.make_split(manual, all_ids, p.n_train, p.n_val, p.n_test, p.n_pretrain,
+                             p.fractions, seed, "paper", test_ids)
 
 
 def test_paper_profile_sizes_and_nesting():

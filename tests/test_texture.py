@@ -120,7 +120,7 @@ def test_texture_command_reports_corrupt_input(tmp_path, astronaut):
 
 
 def test_compare_with_release(synthetic_dir):
-    from wrinklelib.pipeline import load_sample
+    from wrinklelib.data import load_sample
 
     samples = [load_sample(synthetic_dir, f"{i:05d}") for i in range(3)]
     theirs = [texture.to_uint8(texture.texture_mask(s.image, s.parsing)).astype(np.float32) for s in samples]

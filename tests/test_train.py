@@ -8,24 +8,26 @@ import time
 import pytest
 import torch
 
-from wrinklelib.train import load_checkpoint, schedule
+from wrinklelib.checkpoints import load_checkpoint
+from wrinklelib.train import schedule
 
 SCRIPT = textwrap.dedent("""
     import sys
     from wrinklelib.data import list_ids
     from wrinklelib.datasets import FaceDataset
     from wrinklelib.model import UNet
+    from wrinklelib.inputs import recipe
     from wrinklelib.train import TrainConfig, fit
     import torch
     root, out, epochs, batch = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     accumulate = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     ids = list_ids(root)
     torch.manual_seed(0)
-    train = FaceDataset(root, ids[:10], "mask", texture_input=True, augment=True, seed=0)
-    val = FaceDataset(root, ids[10:], "mask", texture_input=True)
+    train = FaceDataset(root, ids[:10], "mask", 64, texture_input=True, augment=True, seed=0)
+    val = FaceDataset(root, ids[10:], "mask", 64, texture_input=True)
     cfg = TrainConfig(task="segmentation", epochs=epochs, batch_size=batch, accumulate=accumulate, lr=3e-3,
                       seed=0, progress=False)
-    fit(UNet(4, 2, 8), train, val, cfg, out)
+    fit(UNet(4, 2, 8), train, val, cfg, out, recipe(4, 64))
 """)
 
 
@@ -54,7 +56,8 @@ def test_same_seed_same_loss_curve(script, synthetic_dir, tmp_path):
     assert [h["train_loss"] for h in a["history"]] == [h["train_loss"] for h in b["history"]]
     assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
     assert a["model_args"] == {"in_channels": 4, "out_channels": 2, "width": 8}
-    assert {"optimizer", "scheduler", "rng", "epoch", "train_config"} <= set(a)
+    assert {"optimizer", "scheduler", "rng", "epoch", "train_config", "input_recipe"} <= set(a)
+    assert a["input_recipe"]["channels"] == ["red", "green", "blue", "texture"] and a["input_recipe"]["size"] == 64
 
 
 def test_sigkill_mid_epoch_then_resume_is_exact(script, synthetic_dir, tmp_path):
@@ -86,12 +89,13 @@ def test_two_gloo_processes_match_one(script, synthetic_dir, tmp_path):
                    check=True, capture_output=True, env=env)
     two = load_checkpoint(tmp_path / "two" / "last.pt")
     # Equal up to the order of floating-point sums: losses within 1e-4 relative; weights within
-    # 1e-3 (Adam divides by the gradient scale, which magnifies rounding in tiny gradients;
-    # splitting the batch differently gives ~0.1).
+    # 1e-2 (Adam divides by the gradient scale, which magnifies rounding in tiny gradients, and
+    # channels_last convolutions sum in another order on one thread than on two; measured
+    # ~5e-3, while splitting the batch differently gives ~0.1).
     # (BatchNorm running statistics differ, each process keeping its own, and are skipped.)
     for h1, h2 in zip(one["history"], two["history"]):
         assert h2["train_loss"] == pytest.approx(h1["train_loss"], rel=1e-4)
     keys = [k for k in one["model"] if "running" not in k and one["model"][k].is_floating_point()]
     num = sum(float((one["model"][k] - two["model"][k]).norm() ** 2) for k in keys)
     den = sum(float(one["model"][k].norm() ** 2) for k in keys)
-    assert (num / den) ** 0.5 < 1e-3
+    assert (num / den) ** 0.5 < 1e-2

@@ -78,7 +78,7 @@ def test_vote_command_names_missing_file(tmp_path):
 
 
 def test_dataset_study_on_synthetic_faces(synthetic_dir):
-    from wrinklelib.pipeline import load_sample
+    from wrinklelib.data import load_sample
 
     faces = [load_sample(synthetic_dir, f"{i:05d}", annotators=True) for i in range(6)]
     study = voting.dataset_study(faces)

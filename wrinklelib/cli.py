@@ -15,8 +15,15 @@ def cmd_env(args) -> int:
     return 0
 
 
+def fail(command: str, err: Exception, code: int = 2) -> int:
+    """Print one line naming what went wrong (no traceback) and return the exit code."""
+    print(f"wrinkle {command}: error: {err}", file=sys.stderr)
+    return code
+
+
 def cmd_run(args) -> int:
-    from .runner import ParameterError, parse_override, run
+    from .runner import NotebookError, parse_override, run
+    from .settings import SettingError
 
     try:
         overrides = dict(parse_override(p) for p in args.param)
@@ -27,22 +34,27 @@ def cmd_run(args) -> int:
 
             return dry_run(args.profile, overrides)
         run(args.profile, args.only, overrides, Path(args.out) if args.out else None)
-    except (ParameterError, KeyError) as err:
-        print(f"wrinkle run: error: {err}", file=sys.stderr)
-        return 2
+    except SettingError as err:
+        return fail("run", err)
+    except NotebookError as err:
+        return fail("run", err, 1)
     return 0
 
 
 def cmd_synth(args) -> int:
-    from .data import write_synthetic
+    from .synth import write_synthetic
 
+    if args.n < 1:
+        return fail("synth", f"--n {args.n}: expected a number of faces >= 1")
+    if args.size < 32:
+        return fail("synth", f"--size {args.size}: expected at least 32 pixels")
     write_synthetic(Path(args.out), args.n, args.size, args.seed)
     print(f"wrote {args.n} synthetic faces ({args.size} px, seed {args.seed}) to {args.out}")
     return 0
 
 
 def cmd_check_data(args) -> int:
-    from .data import check_data
+    from .checkdata import check_data
 
     problems = check_data(Path(args.dir), [Path(p) for p in args.split])
     for p in problems:
@@ -83,17 +95,21 @@ def cmd_vote(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from . import experiments, pipeline
+    from . import finetuning, pretraining, runs
     from .runner import parse_override
+    from .settings import SettingError
 
-    cfg = pipeline.config(args.profile, **dict(parse_override(p) for p in args.param))
-    root = pipeline.data_root(cfg)
-    split = pipeline.split(cfg, root)
+    try:
+        if args.run_file:
+            run = runs.load(Path(args.run_file))
+        else:
+            run = runs.resolve(args.profile, dict(parse_override(p) for p in args.param))
+    except SettingError as err:
+        return fail("train", err)
     if args.stage == "pretrain":
-        best = experiments.pretrain(cfg, root, split, args.task)
-        print(f"best checkpoint: {best}")
+        print(f"best checkpoint: {pretraining.pretrain(run, args.task)}")
     else:
-        result = experiments.finetune(cfg, root, split, args.arm, args.fraction, args.seed)
+        result = finetuning.finetune(run, args.arm, args.fraction, args.seed)
         print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items()})
     return 0
 
@@ -134,31 +150,48 @@ def cmd_score(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from . import paths
-    from .bench import bench_predict, bench_texture, bench_train
+    from .bench import bench_predict, bench_texture, bench_train, project_paper
     from .ioutil import write_csv
+    from .train import resolve_device
 
+    try:
+        resolve_device(args.device)
+    except ValueError as err:
+        return fail("bench", f"--device {err}")
     if args.what == "train":
         frame = bench_train(args.device, args.sizes, args.width, args.batch, args.steps)
-        print(frame[["size", "path", "images_per_s", "tflops", "speedup_vs_naive"]].to_string(index=False, float_format="%.3f"))
+        print(frame[["size", "path", "images_per_s", "tflops", "speedup_vs_naive", "share_of_peak"]]
+              .to_string(index=False, float_format="%.3f"))
     elif args.what == "predict":
         frame = bench_predict(args.device, args.sizes[0], args.width)
         print(frame.to_string(index=False, float_format="%.2f"))
     else:
         frame = bench_texture(args.device, args.sizes[0])
         print(frame.to_string(index=False, float_format="%.2f"))
+    out = Path(args.out)
     tag = "gpu" if args.device.startswith("cuda") else "cpu"
-    print("saved", write_csv(paths.table(f"bench_{args.what}_{tag}"), frame))
+    print("saved", write_csv(out / f"bench_{args.what}_{tag}.csv", frame))
     if args.what == "train":
-        from .bench import project_paper
-
         projection = project_paper(frame)
+        if max(args.sizes) < 256:
+            print(f"note: projected from {max(args.sizes)} px; below 256 px the projection is not meaningful")
         print(projection.to_string(index=False))
-        print("saved", write_csv(paths.table(f"projection_paper_{tag}"), projection))
+        print("saved", write_csv(out / f"projection_paper_{tag}.csv", projection))
+    return 0
+
+
+def cmd_pages(args) -> int:
+    from .pages import write_pages
+
+    for path in write_pages():
+        print("wrote", path)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import paths
+    from .settings import ARMS, PRETEXT_TASKS
+
     parser = argparse.ArgumentParser(prog="wrinkle", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -175,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true",
                    help="validate the data and print the plan without training")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("pages", help="write the book's generated pages from the tables present")
+    p.set_defaults(func=cmd_pages)
 
     p = sub.add_parser("synth", help="write synthetic faces in the FFHQ-Wrinkle layout")
     p.add_argument("--out", required=True)
@@ -211,10 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="pretrain or finetune one model outside the notebooks")
     p.add_argument("--stage", choices=["pretrain", "finetune"], required=True)
+    p.add_argument("--run-file", help="a run.json written by `wrinkle run` (instead of --profile and -p)")
     p.add_argument("--profile", default="cpu")
     p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument("--task", default="texture", help="pretraining target: texture or a pretext task")
-    p.add_argument("--arm", default="ours")
+    p.add_argument("--task", default="texture", choices=["texture", *PRETEXT_TASKS],
+                   help="pretraining target: texture or a pretext task")
+    p.add_argument("--arm", default="ours", choices=list(ARMS))
     p.add_argument("--fraction", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_train)
@@ -234,13 +272,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("bench", help="benchmarks written to the performance page's CSVs")
-    p.add_argument("what", choices=["train", "texture", "predict"])
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--sizes", type=int, nargs="+", default=[128, 256])
-    p.add_argument("--width", type=int, default=8)
-    p.add_argument("--batch", type=int, default=4)
-    p.add_argument("--steps", type=int, default=3)
+    p = sub.add_parser("bench", help="benchmarks, saved as CSV tables (by default the book's)")
+    p.add_argument("what", choices=["train", "texture", "predict"], help="what to time")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    p.add_argument("--sizes", type=int, nargs="+", default=[128, 256],
+                   help="image sizes in pixels (texture and predict use the first)")
+    p.add_argument("--width", type=int, default=8, help="U-Net base width (the paper: 64)")
+    p.add_argument("--batch", type=int, default=4, help="training batch size")
+    p.add_argument("--steps", type=int, default=3, help="timed training steps per path and size")
+    p.add_argument("--out", default=str(paths.TABLES),
+                   help="folder for the CSVs (default: the book's tables; another keeps them apart)")
     p.set_defaults(func=cmd_bench)
     return parser
 

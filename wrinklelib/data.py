@@ -1,4 +1,4 @@
-"""The FFHQ-Wrinkle folder layout: writing synthetic data into it, reading and checking it.
+"""The FFHQ-Wrinkle folder layout: paths, reading and writing files, and loading one face.
 
 Real release and synthetic data share this layout, so one loader serves both:
 
@@ -22,14 +22,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .ioutil import atomic_write, show_progress, write_json
+from .faceclasses import N_CLASSES
+from .ioutil import atomic_write
 
 log = logging.getLogger(__name__)
 
 IMAGES, MANUAL, WEAK = "images1024x1024", "manual_wrinkle_masks", "weak_wrinkle_masks"
 PARSING, TEST_LIST = "face_parsed_labels", "test_file_lists.txt"
 ANNOTATIONS, TRUTH, REGIONS = "annotations", "true_wrinkle_masks", "regions"
-N_CLASSES = 19
 
 
 class DataError(ValueError):
@@ -175,120 +175,50 @@ def write_npy(path: Path, array: np.ndarray) -> Path:
     return atomic_write(path, write)
 
 
-def write_synthetic(out: Path, n: int, size: int, seed: int = 0, progress: bool | None = None) -> Path:
-    """Write n synthetic faces in the FFHQ-Wrinkle layout; faces already written are kept."""
-    from tqdm import tqdm
+# --- one face ---------------------------------------------------------------------------
 
-    from .synth import ANNOTATORS, make_face
-    from .voting import majority_vote
-
-    out = Path(out)
-    meta = {"kind": "synthetic", "n": int(n), "size": int(size), "seed": int(seed)}
-    progress = show_progress() if progress is None else progress
-    for i in tqdm(range(n), desc="synthetic faces", disable=not progress, mininterval=2):
-        iid = image_id(i)
-        if image_path(out, iid).exists() and (out / REGIONS / f"{iid}.png").exists():
-            continue
-        face = make_face(i, size, seed)
-        for name in ANNOTATORS:
-            write_png(out / ANNOTATIONS / name / f"{iid}.png", face.annotations[name] * 255)
-        voted = majority_vote([face.annotations[k] for k in ANNOTATORS], min_votes=2)
-        write_png(manual_path(out, iid), voted * 255)
-        write_png(out / TRUTH / f"{iid}.png", face.truth * 255)
-        write_npy(parsing_path(out, iid), face.parsing)
-        write_png(image_path(out, iid), face.image)
-        # Written last: its presence marks the face complete for a resumed run.
-        write_png(out / REGIONS / f"{iid}.png", face.regions)
-    write_json(out / "synthetic.json", meta)
-    return out
+def resize(array: np.ndarray, size: int | None, labels: bool = False) -> np.ndarray:
+    """A square array resized to size x size: area averaging for images, nearest neighbour
+    for label maps and masks. None or an equal size returns the array unchanged."""
+    if size is None or array.shape[:2] == (size, size):
+        return array
+    interpolation = cv2.INTER_NEAREST if labels else cv2.INTER_AREA
+    return cv2.resize(array, (size, size), interpolation=interpolation)
 
 
-# --- checking --------------------------------------------------------------------------
+@dataclass
+class Sample:
+    """One face as the experiments use it; fields absent from the data are None."""
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in a data folder."""
-
-    path: str
-    message: str
-    fatal: bool = True
-
-    def __str__(self) -> str:
-        return f"{'ERROR' if self.fatal else 'note'}: {self.path}: {self.message}"
-
-
-def _check(problems: list, func, path, *args):
-    try:
-        return func(path, *args)
-    except DataError as err:
-        problems.append(Problem(str(path), str(err).split(": ", 1)[-1]))
-        return None
+    iid: str
+    image: np.ndarray
+    parsing: np.ndarray | None = None
+    mask: np.ndarray | None = None
+    truth: np.ndarray | None = None
+    regions: np.ndarray | None = None
+    annotations: dict | None = None
 
 
-def check_data(root: Path, split_files: list[Path] = ()) -> list[Problem]:
-    """Every problem of a data folder in the FFHQ-Wrinkle layout, each naming its file."""
+def load_sample(root: Path, iid: str, size: int | None = None, annotators: bool = False) -> Sample:
+    """Read one face and whatever labels the folder holds for it, resized to `size` (the
+    run's training size) when given."""
     root = Path(root)
-    problems: list[Problem] = []
-    if not root.is_dir():
-        return [Problem(str(root), "data folder does not exist")]
-    for folder in (IMAGES, MANUAL):
-        if not (root / folder).is_dir():
-            problems.append(Problem(str(root / folder), "required folder is missing"))
-    if problems:
-        return problems
-    images = set(list_ids(root))
-    shapes = {}
-    for iid in sorted(images):
-        path = image_path(root, iid)
-        raw = _check(problems, read_raw, path)
-        if raw is None:
-            continue
-        if raw.ndim == 2 or raw.shape[2] != 3:
-            kind = "grayscale" if raw.ndim == 2 else f"{raw.shape[2]}-channel"
-            problems.append(Problem(str(path), f"{kind} image: will be converted to RGB", fatal=False))
-        shapes[iid] = raw.shape[:2]
-    for iid in list_ids(root, MANUAL):
-        path = manual_path(root, iid)
-        if iid not in images:
-            problems.append(Problem(str(path), "mask has no image"))
-            continue
-        mask = _check(problems, read_mask, path)
-        if mask is not None and iid in shapes and mask.shape != shapes[iid]:
-            problems.append(Problem(str(path), f"mask size {mask.shape} differs from image size {shapes[iid]}"))
-    for path in sorted((root / PARSING).glob("*.npy")):
-        iid = path.stem
-        if iid not in images:
-            problems.append(Problem(str(path), "label map has no image"))
-            continue
-        _check(problems, read_parsing, path, shapes.get(iid))
-    for path in sorted((root / WEAK).glob("*/*.png")):
-        if path.stem not in images:
-            problems.append(Problem(str(path), "weak mask has no image"))
-            continue
-        weak = _check(problems, read_gray, path)
-        if weak is not None and path.stem in shapes and weak.shape != shapes[path.stem]:
-            problems.append(Problem(str(path), f"weak mask size {weak.shape} differs from image size {shapes[path.stem]}"))
-    manual = set(list_ids(root, MANUAL))
-    try:
-        test_ids = read_test_list(root) or []
-    except DataError as err:
-        problems.append(Problem(str(root / TEST_LIST), str(err).split(": ", 1)[-1]))
-        test_ids = []
-    for iid in test_ids:
-        if iid not in images:
-            problems.append(Problem(str(root / TEST_LIST), f"id {iid} has no image"))
-        elif iid not in manual:
-            problems.append(Problem(str(root / TEST_LIST), f"id {iid} has no manual mask"))
-    for split_file in split_files:
-        from .splits import read_split
+    image = read_image(image_path(root, iid))
+    ppath = parsing_path(root, iid)
+    parsing = read_parsing(ppath, image.shape[:2]) if ppath.exists() else None
 
-        try:
-            split = read_split(split_file)
-        except (DataError, ValueError) as err:
-            problems.append(Problem(str(split_file), str(err)))
-            continue
-        for part in ("train", "val", "test"):
-            for iid in split.get(part, []):
-                if iid not in images or iid not in manual:
-                    problems.append(Problem(str(split_file), f"{part} id {iid} has no image or no mask"))
-    return problems
+    def label(path: Path, reader=read_mask):
+        return resize(reader(path), size, labels=True) if path.exists() else None
+
+    s = Sample(iid, resize(image, size), parsing=resize(parsing, size, labels=True) if parsing is not None else None,
+               mask=label(manual_path(root, iid)), truth=label(root / TRUTH / f"{iid}.png"),
+               regions=label(root / REGIONS / f"{iid}.png", read_raw))
+    if annotators and (root / ANNOTATIONS).is_dir():
+        folders = sorted(d for d in (root / ANNOTATIONS).iterdir() if d.is_dir())
+        s.annotations = {d.name: label(d / f"{iid}.png") for d in folders if (d / f"{iid}.png").exists()}
+    return s
+
+
+def read_weak(root: Path, iid: str, size: int | None = None) -> np.ndarray:
+    """The release's precomputed texture mask of one face, resized like its image."""
+    return resize(read_gray(weak_path(root, iid)), size)

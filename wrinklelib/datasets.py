@@ -13,18 +13,11 @@ from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as TF
 
 from . import data
-from .pipeline import load_sample
-from .texture import texture_mask, to_gray
+from .inputs import recipe, scale, texture_channel
+from .texture import to_gray
 
 #: What each dataset item's target is.
 TARGETS = ("texture", "mask", "reconstruction", "deblur", "denoise", "superres")
-
-
-def scale_input(x: np.ndarray) -> torch.Tensor:
-    """uint8-range array (H x W [x C]) to a C x H x W float tensor in [-1, 1], as the authors' recipe."""
-    t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
-    t = t[None] if t.ndim == 2 else t.permute(2, 0, 1)
-    return t / 255.0 * 2 - 1
 
 
 def degrade(image: np.ndarray, task: str, strength: dict, rng: np.random.Generator) -> np.ndarray:
@@ -50,17 +43,19 @@ DEFAULT_STRENGTH = {"blur_sigma": 2.0, "noise_std": 0.1, "sr_factor": 4}
 
 
 class FaceDataset(Dataset):
-    """Faces of one split part. `texture_input` adds the face-masked texture map as a fourth
-    channel; `target` is one of TARGETS. Decoded faces are cached in memory."""
+    """Faces of one split part at `size` x `size` pixels (resized when loaded if the files
+    differ). `texture_input` adds the texture channel of the input recipe (inputs.recipe),
+    or the weak mask read from `weak_dir`; `target` is one of TARGETS. Decoded faces are
+    cached in memory."""
 
-    def __init__(self, root: Path, ids: list[str], target: str, texture_input: bool = False,
+    def __init__(self, root: Path, ids: list[str], target: str, size: int, texture_input: bool = False,
                  augment: bool = False, seed: int = 0, strength: dict | None = None,
                  weak_dir: Path | None = None):
         if target not in TARGETS:
             raise ValueError(f"unknown target {target!r}; known: {', '.join(TARGETS)}")
         if not ids:
             raise ValueError("empty list of image ids")
-        self.root, self.ids, self.target = Path(root), list(ids), target
+        self.root, self.ids, self.target, self.size = Path(root), list(ids), target, size
         self.texture_input, self.augment, self.seed = texture_input, augment, seed
         self.strength = {**DEFAULT_STRENGTH, **(strength or {})}
         self.weak_dir = Path(weak_dir) if weak_dir else None
@@ -76,12 +71,12 @@ class FaceDataset(Dataset):
 
     def _texture(self, s) -> np.ndarray:
         if self.weak_dir is not None:
-            return data.read_gray(data.weak_path(self.weak_dir, s.iid))
-        return texture_mask(s.image, s.parsing)
+            return data.read_weak(self.weak_dir, s.iid, self.size)
+        return texture_channel(s.image, s.parsing, recipe(4, self.size)["texture"])
 
     def _load(self, index: int) -> dict:
         if index not in self._cache:
-            s = load_sample(self.root, self.ids[index])
+            s = data.load_sample(self.root, self.ids[index], self.size)
             item = {"image": s.image}
             if self.texture_input or self.target == "texture":
                 item["texture"] = self._texture(s)
@@ -99,16 +94,16 @@ class FaceDataset(Dataset):
     def __getitem__(self, index: int):
         item = self._load(index)
         rng = self._rng(index)
-        x = scale_input(item["image"])
+        x = scale(item["image"])
         if self.target in ("reconstruction", "deblur", "denoise", "superres"):
-            x = scale_input(degrade(item["image"], self.target, self.strength, rng))
-            y = scale_input(to_gray(item["image"]))
+            x = scale(degrade(item["image"], self.target, self.strength, rng))
+            y = scale(to_gray(item["image"]))
         elif self.target == "texture":
             y = torch.from_numpy(item["texture"] / 255.0).float()[None]
         else:
             y = torch.from_numpy(item["mask"].astype(np.int64))
         if self.texture_input:
-            x = torch.cat([x, scale_input(item["texture"])], dim=0)
+            x = torch.cat([x, scale(item["texture"])], dim=0)
         if self.augment and rng.random() < 0.5:
             # Joint flip of input and target through torchvision's v2 functional API.
             x = TF.horizontal_flip(tv_tensors.Image(x)).as_subclass(torch.Tensor)

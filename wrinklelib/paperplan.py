@@ -4,15 +4,15 @@ train nothing."""
 from __future__ import annotations
 
 import time
-from dataclasses import fields
 from pathlib import Path
 
 from . import data, paths
-from .experiments import ARMS, PRETEXT_TASKS
-from .pipeline import Config, config, plan_split
+from .checkdata import check_data
+from .runs import plan_split
+from .settings import ARMS, Settings, SettingError, resolve_settings
 
 
-def measure_step_seconds(cfg: Config, size: int = 128, steps: int = 2) -> tuple[float, str]:
+def measure_step_seconds(cfg: Settings, size: int = 128, steps: int = 2) -> tuple[float, str]:
     """Seconds per training image at the profile's size and width, measured here on a small
     image and scaled by pixel count (convolution cost grows with pixels)."""
     import torch
@@ -43,7 +43,7 @@ def measure_step_seconds(cfg: Config, size: int = 128, steps: int = 2) -> tuple[
     return per_image * (cfg.size / size) ** 2, device_name(str(device))
 
 
-def plan(cfg: Config, root: Path) -> list[str]:
+def plan(cfg: Settings, root: Path) -> list[str]:
     """Lines describing what a run of this profile on this folder would do."""
     manual, images = data.list_ids(root, data.MANUAL), data.list_ids(root)
     cfg, split, notes = plan_split(cfg, root)
@@ -56,7 +56,7 @@ def plan(cfg: Config, root: Path) -> list[str]:
         * len(cfg.seeds) + len(split["train"]) * cfg.finetune_epochs * ablations
     lines = [f"data: {root} ({len(images)} images, {len(manual)} manual masks, {weak} weak masks)",
              *[f"note: {n}" for n in notes],
-             f"images: {cfg.size} px ({'no resizing' if cfg.size == 1024 else 'resized'})",
+             f"images: {cfg.size} px (files of another size are resized when loaded)",
              f"pretraining: {len(split['pretrain'])} faces x {cfg.pretrain_epochs} epochs, texture "
              f"+ {len(cfg.pretext_tasks)} pretext tasks ({', '.join(cfg.pretext_tasks)})",
              f"finetuning: train/val/test {len(split['train'])}/{len(split['val'])}/{len(split['test'])}"
@@ -64,7 +64,7 @@ def plan(cfg: Config, root: Path) -> list[str]:
              + ", ".join(f"{k}%={len(v)}" for k, v in split["fractions"].items()),
              f"runs: {finetunes} finetunings ({len(arms)} arms x {len(cfg.fractions)} fractions x seeds "
              f"{cfg.seeds}) + {ablations} pretext finetunings, {cfg.finetune_epochs} epochs each",
-             f"checkpoints and results: {paths.run_dir(cfg.profile)}",
+             f"checkpoints: {paths.CACHE / 'train'}; run record: {paths.CACHE / 'runs'}",
              f"executed notebooks: {paths.EXECUTED}; tables: {paths.TABLES}",
              f"image-steps: {steps_pre:,} pretraining + {steps_ft:,} finetuning"]
     seconds, device = measure_step_seconds(cfg)
@@ -75,25 +75,20 @@ def plan(cfg: Config, root: Path) -> list[str]:
 
 
 def dry_run(profile: str, overrides: dict) -> int:
-    """Validate the data folder and print the plan; 0 when usable, 1 naming the problems."""
-    names = {f.name for f in fields(Config)}
-    cfg = config(profile, **{k: v for k, v in overrides.items() if k in names})
+    """Validate the settings and the data folder and print the plan; 0 when usable, 1 naming
+    the problems. Nothing is trained and nothing is saved."""
+    cfg = resolve_settings(profile, overrides)
     if cfg.data_dir in ("", "REQUIRED"):
-        print(f"dry run: profile {profile!r} reads no user data (pass --data DIR)")
-        return 1
+        raise SettingError(f"dry run: profile {profile!r} reads no user data (pass --data DIR)")
     root = Path(cfg.data_dir)
-    problems = data.check_data(root)
+    problems = check_data(root)
     for p in problems:
         print(p)
     fatal = [p for p in problems if p.fatal]
     if fatal:
         print(f"dry run: {root} is not usable: {len(fatal)} problem(s) listed above")
         return 1
-    try:
-        for line in plan(cfg, root):
-            print(line)
-    except ValueError as err:
-        print(f"dry run: {err}")
-        return 1
+    for line in plan(cfg, root):
+        print(line)
     print("dry run: nothing was trained")
     return 0

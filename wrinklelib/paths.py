@@ -11,23 +11,14 @@ NOTEBOOKS = ROOT / "notebooks"
 BOOK = ROOT / "book"
 #: Executed notebooks that the book renders (gitignored, written by `wrinkle run`).
 EXECUTED = BOOK / "notebooks"
-GENERATED = BOOK / "_generated"
+#: Generated tables, figures and run.json; WRINKLE_GENERATED moves them (tests do).
+GENERATED = Path(os.environ.get("WRINKLE_GENERATED", BOOK / "_generated"))
 TABLES = GENERATED / "tables"
 FIGURES = GENERATED / "figures"
 #: Committed, executed smoke-profile notebooks that nbval re-runs and compares.
 REFERENCES = ROOT / "tests" / "references"
 #: Data sets, weak masks, run results and checkpoints (gitignored, safe to delete).
 CACHE = Path(os.environ.get("WRINKLE_CACHE", ROOT / ".cache"))
-
-
-def synthetic_data_dir(profile: str, size: int, seed: int) -> Path:
-    """Folder of the synthetic data set that a profile generates."""
-    return CACHE / "data" / f"synthetic-{profile}-{size}px-seed{seed}"
-
-
-def run_dir(profile: str) -> Path:
-    """Folder for checkpoints and per-run results of one profile."""
-    return CACHE / "runs" / profile
 
 
 def table(name: str) -> Path:

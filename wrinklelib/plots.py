@@ -72,3 +72,24 @@ def bars(frame, x: str, y: str, err: str | None, hue: str, path: Path | None = N
     if path is not None:
         fig.savefig(path, dpi=110)
     return fig
+
+
+def texture_panels(samples) -> tuple[list[list[np.ndarray]], list[str]]:
+    """Figure 1(a) per face: image, texture map and mask (x4 for contrast), face parsing,
+    and the true wrinkles (or, without truth, the voted mask); with the column titles."""
+    from .texture import texture_map, texture_mask
+
+    truth = all(s.truth is not None for s in samples)
+    panels = [[s.image, np.clip(texture_map(s.image) * 4, 0, 255), s.parsing,
+               np.clip(texture_mask(s.image, s.parsing) * 4, 0, 255),
+               overlay(s.image, s.truth if truth else s.mask)] for s in samples]
+    return panels, ["face", "texture map (x4)", "face parsing", "texture mask (x4)",
+                    "true wrinkles" if truth else "voted mask"]
+
+
+def sample_panels(samples) -> list[list[np.ndarray]]:
+    """Per face: the image, its true wrinkles (red; blank without truth), the voted mask
+    (green) and the face-parsing map (the mask when there is none)."""
+    return [[s.image, overlay(s.image, s.truth if s.truth is not None else s.mask * 0),
+             overlay(s.image, s.mask, color=(0, 255, 0)), s.parsing if s.parsing is not None else s.mask]
+            for s in samples]

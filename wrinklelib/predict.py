@@ -8,51 +8,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .checkpoints import load_for_inference
+from .inputs import network_input
 from .model import UNet
-from .texture import face_mask, texture_mask
-from .train import load_checkpoint
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
-
-
-def load_any_checkpoint(path: Path) -> tuple[UNet, str]:
-    """A 2-class UNet from our checkpoint or from the authors' format (state dict under
-    'model', optional 'module.' prefix); returns the model and its input recipe."""
-    ckpt = load_checkpoint(path)
-    state = ckpt.get("model") if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict):
-        raise ValueError(f"{path}: no state dict under key 'model' (keys: {sorted(ckpt)[:6] if isinstance(ckpt, dict) else type(ckpt)})")
-    state = {k.removeprefix("module."): v for k, v in state.items()}
-    if "inc.double_conv.0.weight" not in state or "outc.conv.weight" not in state:
-        raise ValueError(f"{path}: not a U-Net checkpoint (no inc.double_conv.0.weight / outc.conv.weight)")
-    width, cin = state["inc.double_conv.0.weight"].shape[:2]
-    cout = state["outc.conv.weight"].shape[0]
-    if cout != 2:
-        raise ValueError(f"{path}: a {cin}->{cout} network; wrinkle prediction needs a 2-class "
-                         "finetuned checkpoint, not a pretrained one")
-    model = UNet(cin, cout, width)
-    expected = set(model.state_dict())
-    missing, unexpected = sorted(expected - set(state)), sorted(set(state) - expected)
-    if missing or unexpected:
-        raise ValueError(f"{path}: key mismatch; missing {missing[:6]}, unexpected {unexpected[:6]}")
-    model.load_state_dict(state)
-    recipe = "ours" if "model_args" in ckpt else "authors"
-    return model.eval(), recipe
-
-
-def model_input(image: np.ndarray, parsing: np.ndarray | None, in_channels: int, recipe: str,
-                texture: np.ndarray | None = None) -> torch.Tensor:
-    """The network input for one RGB photo. Authors' recipe: face-masked RGB and the texture
-    mask, each x/255*2-1. Ours: RGB (and the texture mask when the net takes 4 channels).
-    `texture` replaces the computed texture mask (for example the release's weak mask)."""
-    rgb = image.astype(np.float32)
-    if recipe == "authors" and parsing is not None:
-        rgb = rgb * face_mask(parsing)[..., None]
-    chans = [torch.from_numpy(rgb).permute(2, 0, 1)]
-    if in_channels == 4:
-        t = texture_mask(image, parsing) if texture is None else texture.astype(np.float32)
-        chans.append(torch.from_numpy(t)[None])
-    return torch.cat(chans) / 255.0 * 2 - 1
 
 
 @torch.no_grad()
@@ -78,21 +38,20 @@ def score_checkpoint(path: Path, root: Path, ids: list[str], device: torch.devic
     from . import data
     from .metrics import per_image_counts, summarize
     from .parsing import landmarks_parsing
-    from .pipeline import load_sample
 
-    model, recipe = load_any_checkpoint(path)
+    model, rec = load_for_inference(path)
     model = model.to(device)
+    size = rec["size"]
     counts = []
     for iid in ids:
-        s = load_sample(root, iid)
+        s = data.load_sample(root, iid, size)
         if s.mask is None:
             raise data.DataError(f"{data.manual_path(root, iid)}: manual mask missing")
         parsing = s.parsing if s.parsing is not None else landmarks_parsing(s.image)
-        weak = data.weak_path(root, iid)
-        texture = data.read_gray(weak) if weak.exists() else None
-        pred = predict_batch(model, [model_input(s.image, parsing, model.args["in_channels"], recipe, texture)], device)[0]
+        texture = data.read_weak(root, iid, size) if data.weak_path(root, iid).exists() else None
+        pred = predict_batch(model, [network_input(s.image, parsing, rec, texture)], device)[0]
         counts.append(per_image_counts(pred[None], s.mask[None])[0])
-    return {"checkpoint": str(path), "recipe": recipe, "images": len(ids), **summarize(np.stack(counts))}
+    return {"checkpoint": str(path), "recipe": rec["source"], "images": len(ids), **summarize(np.stack(counts))}
 
 
 def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.device,
@@ -108,7 +67,7 @@ def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.devi
     from .parsing import NoFaceFound, landmarks_parsing
     from .plots import overlay
 
-    model, recipe = load_any_checkpoint(checkpoint)
+    model, rec = load_for_inference(checkpoint)
     model = model.to(device)
     paths, failed = list_images(images), []
     for path in tqdm(paths, desc="predict", disable=not show_progress()):
@@ -119,11 +78,11 @@ def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.devi
             except NoFaceFound:
                 labels = None
                 print(f"note: {path}: no face found; texture input not face-masked", file=sys.stderr)
-            mask = predict_batch(model, [model_input(image, labels, model.args["in_channels"], recipe)], device)[0]
+            mask = predict_batch(model, [network_input(image, labels, rec)], device)[0]
         except (DataError, ValueError, torch.OutOfMemoryError) as err:
             failed.append(f"{path}: {err}")
             continue
         write_png(Path(out) / f"{path.stem}.png", mask * 255)
         if overlays:
             write_png(Path(out) / f"{path.stem}_overlay.png", overlay(image, mask))
-    return {"images": len(paths), "failed": failed, "recipe": recipe}
+    return {"images": len(paths), "failed": failed, "recipe": rec["source"]}

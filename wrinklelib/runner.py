@@ -9,14 +9,21 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import paths
+from . import paths, runs
 from .envinfo import environment
 from .ioutil import atomic_write
-from .profiles import load_profile
+from .settings import SettingError
+
+#: What every notebook's parameters cell declares: the profile and a dict of overrides.
+PARAMETERS = {"profile": "cpu", "overrides": {}}
 
 
-class ParameterError(ValueError):
-    """A parameter name that no selected notebook declares."""
+class ParameterError(SettingError):
+    """A notebook selection or override that cannot be used."""
+
+
+class NotebookError(RuntimeError):
+    """A notebook that failed while executing; the message names it, its cell and the error."""
 
 
 def notebook_sources(only: list[str] | None = None) -> list[Path]:
@@ -71,30 +78,35 @@ def parse_override(text: str) -> tuple[str, object]:
         return key.strip(), value
 
 
-def resolve_parameters(profile: str, sources: list[Path], overrides: dict) -> dict[Path, dict]:
-    """Parameters for each notebook: the profile's values it declares, then the overrides."""
-    values = load_profile(profile)
-    declared = {src: declared_parameters(read_notebook(src)) for src in sources}
-    known = set().union(*declared.values()) if declared else set()
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}: not declared by any of "
-                             f"{', '.join(s.stem for s in sources)}")
-    merged = {**values, **overrides, "profile": profile}
-    return {src: {k: v for k, v in merged.items() if k in names} for src, names in declared.items()}
+def check_parameters_cell(source: Path) -> None:
+    """Every notebook takes exactly the profile and the overrides, nothing else."""
+    declared = declared_parameters(read_notebook(source))
+    if declared != PARAMETERS:
+        raise ParameterError(f"{source}: its parameters cell must hold exactly {PARAMETERS}, found {declared}")
 
 
-def provenance_markdown(profile: str, params: dict, env: dict, wall_s: float) -> str:
+def glued(nb, name: str):
+    """The value a notebook glued under `name` (myst_nb's glue), or None."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("metadata", {}).get("scrapbook", {}).get("name") == name:
+                text = next(v for k, v in out["data"].items() if k.endswith("text/plain"))
+                return ast.literal_eval(text)
+    return None
+
+
+def provenance_markdown(run_hash: str, params: dict, env: dict, wall_s: float) -> str:
     """A markdown table recording how this notebook was executed."""
-    rows = [("profile", profile), ("parameters", json.dumps(params, sort_keys=True)),
+    rows = [("run", f"{params['profile']}-{run_hash}"), ("overrides", json.dumps(params["overrides"], sort_keys=True)),
             ("executed (UTC)", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")),
             ("wall time", f"{wall_s:.1f} s")] + list(env.items())
     body = "\n".join(f"| {k} | `{v}` |" for k, v in rows)
     return "## Provenance of this page\n\n| what | value |\n|---|---|\n" + body + "\n"
 
 
-def execute(source: Path, params: dict, out_dir: Path) -> tuple[Path, float, dict]:
-    """Execute one notebook with papermill and write it, with its provenance, into out_dir."""
+def execute(source: Path, params: dict, out_dir: Path, run_hash: str) -> tuple[Path, float, dict]:
+    """Execute one notebook with papermill and write it, with its provenance, into out_dir;
+    an error unless the notebook resolved the run `run_hash`."""
     import nbformat
     import papermill
 
@@ -108,38 +120,49 @@ def execute(source: Path, params: dict, out_dir: Path) -> tuple[Path, float, dic
         executed = papermill.execute_notebook(str(tmp_in), None, parameters=params,
                                               kernel_name="python3", progress_bar=False,
                                               cwd=str(paths.ROOT), log_output=False)
+    except papermill.PapermillExecutionError as err:
+        raise NotebookError(f"{source.name}, cell {err.exec_count}: {err.ename}: {err.evalue}") from err
     finally:
         tmp_in.unlink(missing_ok=True)
     wall = time.perf_counter() - start
+    used = glued(executed, "run_hash")
+    if used != run_hash:
+        raise ParameterError(f"{source}: the notebook resolved run {used!r}, not {run_hash!r}")
     env = environment()
-    executed.cells.append(nbformat.v4.new_markdown_cell(
-        provenance_markdown(params.get("profile", "?"), params, env, wall)))
-    executed.metadata["wrinkle"] = {"parameters": params, "environment": env, "wall_s": wall}
+    executed.cells.append(nbformat.v4.new_markdown_cell(provenance_markdown(run_hash, params, env, wall)))
+    executed.metadata["wrinkle"] = {"parameters": params, "hash": run_hash, "environment": env, "wall_s": wall}
     atomic_write(target, lambda p: nbformat.write(executed, p))
     return target, wall, env
 
 
 def run(profile: str, only: list[str] | None = None, overrides: dict | None = None,
         out_dir: Path | None = None) -> list[dict]:
-    """Execute the selected notebooks in order; return one record per notebook."""
+    """Resolve the run once (every setting checked before any notebook starts), then execute
+    the selected notebooks in order with the same profile and overrides; one record each."""
     import pandas as pd
 
     from .ioutil import write_csv
 
     sources = notebook_sources(only)
-    plan = resolve_parameters(profile, sources, overrides or {})
+    for source in sources:
+        check_parameters_cell(source)
+    params = {"profile": profile, "overrides": dict(overrides or {})}
+    resolved = runs.resolve(profile, params["overrides"])
+    out_dir = Path(out_dir) if out_dir else paths.EXECUTED
+    if out_dir == paths.EXECUTED:
+        runs.publish(resolved)
     # Progress bars would make executed notebooks differ run to run; the book shows none.
     os.environ["TQDM_DISABLE"] = "1"
-    out_dir = Path(out_dir) if out_dir else paths.EXECUTED
+    print(f"[wrinkle run] {runs.describe(resolved)}", flush=True)
     records = []
-    for source, params in plan.items():
-        print(f"[wrinkle run] {source.stem} (profile {profile}) ...", flush=True)
-        target, wall, env = execute(source, params, out_dir)
+    for source in sources:
+        print(f"[wrinkle run] {source.stem} ...", flush=True)
+        target, wall, env = execute(source, params, out_dir, resolved.hash)
         print(f"[wrinkle run] {source.stem} done in {wall:.1f} s -> {target}", flush=True)
-        records.append({"notebook": source.stem, "profile": profile, "wall_s": round(wall, 1),
+        records.append({"notebook": source.stem, "run": f"{profile}-{resolved.hash}", "wall_s": round(wall, 1),
                         "device": env["device"]})
     if out_dir == paths.EXECUTED:
-        times = paths.table(f"notebook_times_{profile}")
+        times = paths.table("notebook_times")
         old = pd.read_csv(times) if times.exists() else pd.DataFrame(columns=list(records[0]))
         new = pd.concat([old[~old.notebook.isin([r["notebook"] for r in records])],
                          pd.DataFrame(records)]).sort_values("notebook")

@@ -10,15 +10,18 @@ same factor that scales the texture filter's sigma, so their ratio stays that of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
+from tqdm import tqdm
 
+from . import data
+from .faceclasses import (CLOTH, HAIR, L_BROW, L_EAR, L_EYE, L_LIP, MOUTH, NECK, NOSE, R_BROW, R_EAR, R_EYE,
+                          SKIN, U_LIP)
+from .ioutil import show_progress, write_json
 from .texture import detail_scale
-
-# BiSeNet (CelebAMask-HQ) class ids, as in the face-parsing network the paper used.
-BACKGROUND, SKIN, L_BROW, R_BROW, L_EYE, R_EYE, GLASSES, L_EAR, R_EAR, EARRING = range(10)
-NOSE, MOUTH, U_LIP, L_LIP, NECK, NECKLACE, CLOTH, HAIR, HAT = range(10, 19)
+from .voting import majority_vote
 
 #: Region ids of the wrinkle areas the paper's annotators focused on.
 REGIONS = {1: "forehead", 2: "crows_feet", 3: "nasolabial", 4: "other"}
@@ -289,3 +292,26 @@ def make_face(index: int, size: int = 256, seed: int = 0) -> Face:
                                    wrinkles, name, d, skin_mask)
                    for i, name in enumerate(ANNOTATORS)}
     return Face(image, truth, parsing, regions, annotations, age, wrinkles)
+
+
+def write_synthetic(out: Path, n: int, size: int, seed: int = 0, progress: bool | None = None) -> Path:
+    """Write n synthetic faces in the FFHQ-Wrinkle layout; faces already written are kept."""
+    out = Path(out)
+    meta = {"kind": "synthetic", "n": int(n), "size": int(size), "seed": int(seed)}
+    progress = show_progress() if progress is None else progress
+    for i in tqdm(range(n), desc="synthetic faces", disable=not progress, mininterval=2):
+        iid = data.image_id(i)
+        if data.image_path(out, iid).exists() and (out / data.REGIONS / f"{iid}.png").exists():
+            continue
+        face = make_face(i, size, seed)
+        for name in ANNOTATORS:
+            data.write_png(out / data.ANNOTATIONS / name / f"{iid}.png", face.annotations[name] * 255)
+        voted = majority_vote([face.annotations[k] for k in ANNOTATORS], min_votes=2)
+        data.write_png(data.manual_path(out, iid), voted * 255)
+        data.write_png(out / data.TRUTH / f"{iid}.png", face.truth * 255)
+        data.write_npy(data.parsing_path(out, iid), face.parsing)
+        data.write_png(data.image_path(out, iid), face.image)
+        # Written last: its presence marks the face complete for a resumed run.
+        data.write_png(out / data.REGIONS / f"{iid}.png", face.regions)
+    write_json(out / "synthetic.json", meta)
+    return out

@@ -13,8 +13,10 @@ import math
 import cv2
 import numpy as np
 
+from .faceclasses import FACE_SKIN
+
 #: Face-parsing classes kept by the texture mask: skin and nose.
-KEEP_CLASSES = (1, 10)
+KEEP_CLASSES = FACE_SKIN
 #: Gaussian sigma at 1024x1024, the paper's resolution.
 SIGMA_1024 = 5.0
 #: Below 256 px fine detail is not shrunk further (see detail_scale).
@@ -69,6 +71,19 @@ def texture_mask(image: np.ndarray, parsing: np.ndarray | None, keep=KEEP_CLASSE
             raise ValueError(f"parsing shape {parsing.shape} differs from image shape {t.shape}")
         t = np.where(face_mask(parsing, keep), t, 0.0).astype(np.float32)
     return t
+
+
+def authors_texture_mask(image: np.ndarray, parsing: np.ndarray | None, ksize: int = 21,
+                         sigma: float = 5.0) -> np.ndarray:
+    """The texture mask as the authors' example notebook computes it for a photo: OpenCV
+    gray (BT.601) and its Gaussian blur, both uint8, 255 - clip(255 * gray / (blur + 1))
+    truncated to uint8, zeroed outside the face (float32 for the network input)."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    blur = cv2.GaussianBlur(gray, (ksize, ksize), sigma)
+    t = (255.0 - np.clip(gray.astype(np.float64) * 255.0 / (blur.astype(np.float64) + 1.0), 0, 255)).astype(np.uint8)
+    if parsing is not None:
+        t = np.where(face_mask(parsing), t, 0)
+    return t.astype(np.float32)
 
 
 def to_uint8(t: np.ndarray) -> np.ndarray:

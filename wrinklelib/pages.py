@@ -1,0 +1,82 @@
+"""Generated markdown for the book: the performance page's tables, from whichever
+benchmark CSVs exist, each naming its device, with readable headers and units."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .ioutil import write_text
+
+#: Benchmark CSV stems (before _<device tag>) and the section title of each.
+SECTIONS = {
+    "bench_train": "Training throughput",
+    "bench_texture": "Texture maps per second",
+    "bench_predict": "Inference",
+    "projection_paper": "Projected wall time of the paper profile",
+}
+#: Column names as a reader sees them.
+HEADERS = {
+    "size": "image px", "width": "U-Net width", "batch": "batch", "path": "path",
+    "images_per_s": "images/s", "tflops": "TFLOP/s", "speedup_vs_naive": "speed-up vs naive",
+    "share_of_peak": "share of peak", "peak_tflops": "measured peak (TFLOP/s)", "peak": "peak measured",
+    "implementation": "implementation", "maps_per_s": "maps/s", "ratio_vs_opencv": "ratio vs OpenCV",
+    "latency_ms": "latency (ms)", "best_batch": "best batch", "notebook": "notebook", "run": "run",
+    "wall_s": "wall time (s)", "devices": "devices", "measured_at_px": "measured at px",
+    "hours": "hours", "days": "days", "peak_memory_mb": "peak memory (MB)",
+}
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A pipe table with readable headers; floats to 3 significant digits (at most 2
+    decimals above 10), booleans as yes/blank."""
+    def cell(v) -> str:
+        if isinstance(v, bool):
+            return "yes" if v else ""
+        if isinstance(v, float):
+            if v != v:
+                return ""
+            return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}" if abs(v) >= 10 else f"{v:.3g}"
+        return str(v)
+
+    heads = [HEADERS.get(c, c.replace("_", " ")) for c in frame.columns]
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def benchmark_sections(tables: Path = paths.TABLES) -> list[str]:
+    """One markdown section per benchmark CSV present, titled with its device."""
+    out = []
+    for stem, title in SECTIONS.items():
+        for csv in sorted(Path(tables).glob(f"{stem}_*.csv")):
+            frame = pd.read_csv(csv)
+            device = ", ".join(dict.fromkeys(frame.pop("device"))) if "device" in frame else "unknown device"
+            out.append(f"### {title}: {device}\n\n{markdown_table(frame)}\n\n"
+                       f"Source: `{csv.relative_to(paths.ROOT) if csv.is_relative_to(paths.ROOT) else csv}`.\n")
+    return out
+
+
+def notebook_times_section(tables: Path = paths.TABLES) -> str:
+    """Wall time of each executed notebook, or a line saying there is none."""
+    csv = Path(tables) / "notebook_times.csv"
+    if not csv.exists():
+        return "No notebook has been executed for this build (`wrinkle run` records their times).\n"
+    return markdown_table(pd.read_csv(csv)) + "\n"
+
+
+def performance_markdown(tables: Path = paths.TABLES) -> str:
+    """The generated part of the performance page."""
+    sections = benchmark_sections(tables)
+    if not sections:
+        sections = ["No benchmark tables exist for this build. Make them with `wrinkle bench train "
+                    "--device cpu`, `wrinkle bench texture --device cpu` and `wrinkle bench predict "
+                    "--device cpu` (`--device cuda` on a GPU machine), then rebuild.\n"]
+    return "## Benchmarks\n\n" + "\n".join(sections) + "\n## Time per notebook\n\n" + notebook_times_section(tables)
+
+
+def write_pages(tables: Path = paths.TABLES, out: Path = paths.GENERATED) -> list[Path]:
+    """Write every generated markdown fragment the book includes."""
+    return [write_text(Path(out) / "performance_tables.md", performance_markdown(tables))]
