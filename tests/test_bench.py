@@ -26,3 +26,9 @@ def test_predict_and_texture_benchmarks():
     assert pred.best_batch.sum() == 1 and (pred.images_per_s > 0).all()
     tex = bench.bench_texture("cpu", size=64, n=2, batch=2)
     assert tex.ratio_vs_opencv.iloc[0] == 1.0 and len(tex) == 2
+
+
+def test_train_benchmark_reports_share_of_a_peak_measured_in_the_same_run():
+    frame = bench.bench_train("cpu", sizes=(32,), width=2, batch=2, steps=1)
+    assert (frame.peak == "fp32 matmul").all() and (frame.peak_tflops > 0).all()
+    assert frame.share_of_peak.iloc[1] == pytest.approx(frame.tflops.iloc[1] / frame.peak_tflops.iloc[1], rel=1e-3)

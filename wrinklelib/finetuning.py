@@ -66,7 +66,13 @@ def finetune(run: Run, arm: str, fraction: float, seed: int) -> dict:
     validation JSI and scored on the test part. Cached in result.json."""
     out = finetune_dir(run, arm, fraction, seed)
     if (out / "result.json").exists():
-        return json.loads((out / "result.json").read_text())
+        record = json.loads((out / "result.json").read_text())
+        if "counts" in record:
+            return record
+        # Written before per-face counts were kept: score the kept checkpoint again.
+        record |= evaluate(run, out / "best.pt", run.split["test"], arm) | convergence(out)
+        write_json(out / "result.json", record)
+        return record
     if distribute():
         launch_distributed(run, "finetune", "--arm", arm, "--fraction", str(fraction), "--seed", str(seed))
         return json.loads((out / "result.json").read_text())
@@ -81,24 +87,41 @@ def finetune(run: Run, arm: str, fraction: float, seed: int) -> dict:
     result = fit(model, train_set, val_set, tc, out, recipe(ARMS[arm]["in_channels"], s.size))
     if distributed()[0] != 0:
         return {}                     # under torchrun, the first process scores and saves
-    scores = evaluate(run, result["best"], run.split["test"], arm)
-    best_epoch = max(result["history"], key=lambda r: r["score"])["epoch"]
     record = {"arm": arm, "fraction": fraction_key(fraction), "seed": seed, "n_train": len(ids),
-              "params": count_parameters(model), "best_epoch": best_epoch, "epochs": len(result["history"]),
-              "steps": result["history"][-1]["step"], "test_ids_hash": test_ids_hash(run.split["test"]),
-              **scores}
+              "params": count_parameters(model), "steps": result["history"][-1]["step"],
+              "test_ids_hash": test_ids_hash(run.split["test"]), **convergence(out),
+              **evaluate(run, result["best"], run.split["test"], arm)}
     write_json(out / "result.json", record)
     return record
 
 
+def convergence(out: Path) -> dict:
+    """How a finished run converged, from its history: the best validation epoch, the epochs
+    run, and the change of the validation score over the last quarter of the epochs."""
+    history = pd.read_csv(out / "history.csv")
+    scores = history.score.to_numpy()
+    quarter = max(1, len(scores) // 4)
+    start = scores[-quarter - 1] if len(scores) > quarter else scores[0]
+    return {"best_epoch": int(history.epoch[scores.argmax()]), "epochs": len(scores),
+            "last_quarter_change": float(scores[-1] - start)}
+
+
 def evaluate(run: Run, checkpoint: Path, ids: list[str], arm: str) -> dict:
-    """Test scores of a checkpoint: pooled and per-image JSI, Dice, precision, recall."""
+    """Test scores of a checkpoint against the voted masks (pooled and per-image JSI, Dice,
+    precision, recall), the per-face counts (tp, fp, fn) that intervals resample, and on
+    synthetic data the pooled JSI against the true wrinkles."""
     device = resolve_device(run.settings.device)
     model = model_from_checkpoint(checkpoint)[0].to(device)
     test_set = dataset(run, ids, arm)
     pred = predict(model, test_set, device, run.settings.batch_size).argmax(1)
     y = torch.stack([test_set[i][1] for i in range(len(test_set))])
-    return summarize(per_image_counts(pred, y))
+    counts = per_image_counts(pred, y)
+    scores = summarize(counts) | {"counts": counts[:, :3].tolist()}
+    if run.synthetic:
+        truth = np.stack([load_sample(run.root, i, run.settings.size).truth for i in ids])
+        truth_counts = per_image_counts(pred.numpy(), truth)
+        scores |= {"jsi_truth": summarize(truth_counts)["jsi"], "counts_truth": truth_counts[:, :3].tolist()}
+    return scores
 
 
 def run_grid(run: Run, arms, fractions, seeds) -> pd.DataFrame:

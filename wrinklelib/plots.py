@@ -93,3 +93,25 @@ def sample_panels(samples) -> list[list[np.ndarray]]:
     return [[s.image, overlay(s.image, s.truth if s.truth is not None else s.mask * 0),
              overlay(s.image, s.mask, color=(0, 255, 0)), s.parsing if s.parsing is not None else s.mask]
             for s in samples]
+
+
+def fraction_curve(t, path: Path | None = None):
+    """JSI against the share of training labels: ours per method with its 95% interval, and
+    the paper's points (hollow markers) where it reports them."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    for k, (method, part) in enumerate(t.groupby("method", sort=False)):
+        x = part.fraction_pct.astype(float).to_numpy()
+        color = f"C{k}"
+        ax.errorbar(x, part["mean"], yerr=[part["mean"] - part.ci_low, part.ci_high - part["mean"]],
+                    marker="o", capsize=3, color=color, label=f"{method} (this run)")
+        if part.paper.notna().any():
+            ax.plot(x, part.paper, marker="s", mfc="none", ls=":", color=color, label=f"{method} (paper)")
+    ax.set_xscale("log")
+    ax.set_xticks([5, 25, 50, 100], ["5%", "25%", "50%", "100%"])
+    ax.set_xlabel("share of the training labels")
+    ax.set_ylabel("test JSI")
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig

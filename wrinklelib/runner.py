@@ -167,4 +167,7 @@ def run(profile: str, only: list[str] | None = None, overrides: dict | None = No
         new = pd.concat([old[~old.notebook.isin([r["notebook"] for r in records])],
                          pd.DataFrame(records)]).sort_values("notebook")
         write_csv(times, new)
+        from .pages import write_pages
+
+        write_pages()              # the performance page's tables, whichever exist
     return records

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from .model import UNet, count_parameters
 from .settings import ARMS, PRETEXT_TASKS
+from .statistics import bootstrap, verdict
 
 
 #: Table 1 of the paper: test JSI by method and training fraction (percent of 400 images).
@@ -20,10 +23,20 @@ PAPER_PARAMS = {"none": "17.263M", "ours": "17.264M"}
 #: Table 2 of the paper: test JSI after finetuning on 100% with each pretraining.
 PAPER_TABLE2 = {"reconstruction": 0.4334, "deblur": 0.4393, "denoise": 0.4364,
                 "superres": 0.4384, "ours": 0.4511}
+#: The paper's value of each arm and fraction (Table 1, and Table 2 at 100%).
+PAPER_VALUES = {**PAPER_TABLE1, **{t: {"100": v} for t, v in PAPER_TABLE2.items() if t != "ours"}}
 #: Names as the paper prints them.
 METHOD_NAMES = {"none": "No pretraining", "ours": "Ours", "texture_scratch": "Texture input, no pretraining",
                 "reconstruction": "Reconstruction", "deblur": "Deblur", "denoise": "Denoise",
                 "superres": "Super-Resolution"}
+
+
+COUNT_COLUMNS = ["counts", "counts_truth"]
+
+
+def runs_table(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per finetuning run, without the per-face counts (for CSV)."""
+    return results.drop(columns=COUNT_COLUMNS, errors="ignore")
 
 
 def summary(results: pd.DataFrame, metric: str = "jsi") -> pd.DataFrame:
@@ -32,53 +45,120 @@ def summary(results: pd.DataFrame, metric: str = "jsi") -> pd.DataFrame:
     return g.agg(mean="mean", std="std", seeds="count").reset_index()
 
 
-def paired(results: pd.DataFrame, a: str, b: str, metric: str = "jsi") -> pd.DataFrame:
-    """Per fraction: mean and spread of (a - b) over seeds run with both arms, in words too."""
-    wide = results.pivot_table(index=["fraction", "seed"], columns="arm", values=metric)
-    diff = (wide[a] - wide[b]).rename("diff").reset_index()
-    order = {f: k for k, f in enumerate(dict.fromkeys(results.fraction))}
-    diff = diff.sort_values("fraction", key=lambda s: s.map(order), kind="stable")
-    out = diff.groupby("fraction", sort=False)["diff"].agg(mean_diff="mean", std_diff="std", seeds="count").reset_index()
-    out["verdict"] = [
-        "single seed: no spread to compare with" if n < 2 else
-        (f"{a} ahead by more than the spread" if m > s else f"{b} ahead by more than the spread" if -m > s
-         else "difference smaller than the seed-to-seed spread")
-        for m, s, n in zip(out.mean_diff, out.std_diff.fillna(0), out.seeds)]
-    return out
+def counts_of(results: pd.DataFrame, arm: str, fraction: str, seeds=None, column: str = "counts") -> np.ndarray:
+    """Per-face (tp, fp, fn) of one cell: seeds x faces x 3, seeds in the order given."""
+    cell = results[(results.arm == arm) & (results.fraction == fraction)].set_index("seed")
+    seeds = sorted(cell.index) if seeds is None else seeds
+    return np.array([cell.loc[s, column] for s in seeds], np.int64)
 
 
-def table1(results: pd.DataFrame, width: int) -> pd.DataFrame:
-    """Table 1: our JSI (mean, std over seeds) per method and fraction beside the paper's,
-    parameter counts from the model at the run's width and at the paper's width 64, and the
-    improvement of Ours over No pretraining computed as the paper does (difference x 100)."""
-    s = summary(results)
+def estimates(results: pd.DataFrame, arms, column: str = "counts") -> pd.DataFrame:
+    """Per arm and fraction: mean pooled JSI over seeds with its 95% bootstrap interval
+    (seeds and test faces resampled), seeds and training images, beside the paper's value."""
     rows = []
-    for arm in [a for a in ("none", "ours", "texture_scratch", "rgb_pretrained") if a in set(s.arm)]:
-        spec = ARMS[arm]
-        for _, r in s[s.arm == arm].iterrows():
-            rows.append({"method": METHOD_NAMES.get(arm, arm), "arm": arm, "fraction_pct": r.fraction,
-                         "jsi_ours_mean": r["mean"], "jsi_ours_std": r["std"], "seeds": r.seeds,
-                         "jsi_paper": PAPER_TABLE1.get(arm, {}).get(r.fraction, np.nan),
-                         "params_run": count_parameters(UNet(spec["in_channels"], 2, width)),
-                         "params_width64": count_parameters(UNet(spec["in_channels"], 2, 64))})
-    t = pd.DataFrame(rows)
-    if {"none", "ours"} <= set(t.arm):
-        base = t[t.arm == "none"].set_index("fraction_pct")
-        ours = t[t.arm == "ours"].set_index("fraction_pct")
-        t["improvement_pts_ours"] = t.fraction_pct.map((ours.jsi_ours_mean - base.jsi_ours_mean) * 100).where(t.arm == "ours")
-        t["improvement_pts_paper"] = t.fraction_pct.map((ours.jsi_paper - base.jsi_paper) * 100).where(t.arm == "ours")
+    for arm in arms:
+        for fraction in dict.fromkeys(results[results.arm == arm].fraction):
+            counts = counts_of(results, arm, fraction, column=column)
+            mean, lo, hi = bootstrap(counts)
+            cell = results[(results.arm == arm) & (results.fraction == fraction)]
+            rows.append({"method": METHOD_NAMES.get(arm, arm), "arm": arm, "fraction_pct": fraction,
+                         "n_train": int(cell.n_train.iloc[0]), "paper": PAPER_VALUES.get(arm, {}).get(fraction, np.nan),
+                         "mean": mean, "ci_low": lo, "ci_high": hi, "seeds": len(counts)})
+    return pd.DataFrame(rows)
+
+
+def table1(results: pd.DataFrame) -> pd.DataFrame:
+    """Table 1, machine-readable: one row per method and fraction, with the interval, the
+    paper's value and, on synthetic data, the JSI against the true wrinkles."""
+    arms = [a for a in ("none", "ours", "texture_scratch", "rgb_pretrained") if a in set(results.arm)]
+    t = estimates(results, arms)
+    if "counts_truth" in results and results.counts_truth.notna().all():
+        truth = estimates(results, arms, "counts_truth")
+        t[["truth_mean", "truth_ci_low", "truth_ci_high"]] = truth[["mean", "ci_low", "ci_high"]].to_numpy()
     return t
 
 
-def table2(results: pd.DataFrame, fraction: str = "100") -> pd.DataFrame:
-    """Table 2: JSI after each pretraining, finetuned on one fraction, beside the paper's."""
-    s = summary(results)
-    s = s[s.fraction == fraction]
-    order = [a for a in (*PRETEXT_TASKS, "ours") if a in set(s.arm)]
-    s = s.set_index("arm").loc[order].reset_index()
-    return pd.DataFrame({"method": [METHOD_NAMES[a] for a in s.arm], "arm": s.arm, "fraction_pct": fraction,
-                         "jsi_ours_mean": s["mean"], "jsi_ours_std": s["std"], "seeds": s.seeds,
-                         "jsi_paper": [PAPER_TABLE2[a] if fraction == "100" else np.nan for a in s.arm]})
+def _cell(mean: float, lo: float, hi: float) -> str:
+    return f"{mean:.3f} ({lo:.3f} to {hi:.3f})"
+
+
+def layout(t: pd.DataFrame, params: bool = True) -> pd.DataFrame:
+    """A table in the paper's layout: methods as rows, "100% (400)" ... as columns; for each
+    method a row with the paper's value and one with ours and its 95% interval."""
+    rows = {}
+    for method, part in t.groupby("method", sort=False):
+        arm = part.arm.iloc[0]
+        cols = {f"{r.fraction_pct}% ({r.n_train})": r for r in part.itertuples()}
+        extra = {"Params (width 64)": f"{count_parameters(UNet(ARMS[arm]['in_channels'], 2, 64)) / 1e6:.3f}M"} if params else {}
+        if part.paper.notna().any():
+            rows[(method, "paper")] = {c: "" if np.isnan(r.paper) else f"{r.paper:.3f}" for c, r in cols.items()} | extra
+        rows[(method, "this run (95% CI)")] = {c: _cell(r.mean, r.ci_low, r.ci_high) for c, r in cols.items()} | extra
+    frame = pd.DataFrame.from_dict(rows, orient="index").fillna("")
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["Method", ""])
+    return frame
+
+
+def paired(results: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Per fraction: the mean paired difference a - b in JSI over the seeds run with both,
+    its 95% bootstrap interval (seeds and test faces) and the verdict it gives."""
+    rows = []
+    for fraction in dict.fromkeys(results[results.arm == a].fraction):
+        seeds = sorted(set(results[(results.arm == a) & (results.fraction == fraction)].seed)
+                       & set(results[(results.arm == b) & (results.fraction == fraction)].seed))
+        if not seeds:
+            continue
+        mean, lo, hi = bootstrap(counts_of(results, a, fraction, seeds), counts_of(results, b, fraction, seeds))
+        rows.append({"fraction_pct": fraction, "difference": mean, "ci_low": lo, "ci_high": hi,
+                     "seeds": len(seeds), "verdict": verdict(lo, hi)})
+    return pd.DataFrame(rows)
+
+
+def paired_layout(p: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """A paired comparison for reading: one row per fraction, the difference with its interval."""
+    return pd.DataFrame({"training fraction": [f"{f}%" for f in p.fraction_pct],
+                         f"{METHOD_NAMES[a]} minus {METHOD_NAMES[b]} (JSI, 95% CI)":
+                             [_cell(*r) for r in p[["difference", "ci_low", "ci_high"]].to_numpy()],
+                         "seeds": p.seeds, "verdict": p.verdict}).set_index("training fraction")
+
+
+def _claim(text: str, comparisons: list[tuple[str, pd.DataFrame]], rule: str) -> dict:
+    """One claim's verdict from paired comparisons: supported when every interval lies above
+    zero, contradicted when any lies below, else inconclusive; with the evidence in words."""
+    rows = [(name, r) for name, p in comparisons for r in p.itertuples()]
+    if not rows:
+        return {"claim": text, "verdict": "not run", "evidence": "the arms it needs were not run"}
+    verdicts = [r.verdict for _, r in rows]
+    v = "contradicted" if "contradicted" in verdicts else "supported" if set(verdicts) == {"supported"} else "inconclusive"
+    evidence = "; ".join(f"{name} at {r.fraction_pct}%: {r.difference:+.3f} ({r.ci_low:+.3f} to {r.ci_high:+.3f})"
+                         for name, r in rows)
+    return {"claim": text, "verdict": v, "evidence": f"{rule} {evidence}"}
+
+
+def claims(t1_results: pd.DataFrame | None = None, t2_results: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A verdict per claim of the paper (the intro page's three) that these results test:
+    claims 1 and 2 from Table 1's runs, claim 3 from Table 2's."""
+    out = []
+    if t1_results is not None:
+        arms = set(t1_results.arm)
+        c1 = [("Ours minus texture input without pretraining", paired(t1_results, "ours", "texture_scratch"))] \
+            if {"ours", "texture_scratch"} <= arms else []
+        out.append(_claim("1. The free texture label is worth pretraining on", c1,
+                          "Pretraining on it must beat the same 4-channel net from random weights."))
+        c2 = [("Ours minus No pretraining", paired(t1_results, "ours", "none"))] if {"ours", "none"} <= arms else []
+        out.append(_claim("2. Texture pretraining raises JSI over no pretraining (Table 1)", c2,
+                          "Ours must beat No pretraining at every fraction."))
+    if t2_results is not None:
+        c3 = [(f"Ours minus {METHOD_NAMES[t]}", paired(t2_results, "ours", t))
+              for t in PRETEXT_TASKS if t in set(t2_results.arm)]
+        out.append(_claim("3. Texture pretraining beats the pretext tasks (Table 2)", c3,
+                          "Ours must beat every pretext pretraining."))
+    return pd.DataFrame(out).set_index("claim")
+
+
+def table2(results: pd.DataFrame) -> pd.DataFrame:
+    """Table 2, machine-readable: JSI after each pretraining, one row per pretraining and
+    finetuning fraction (the paper reports 100% only)."""
+    return estimates(results, [a for a in (*PRETEXT_TASKS, "ours") if a in set(results.arm)])
 
 
 def run_info(run) -> pd.DataFrame:
@@ -89,3 +169,22 @@ def run_info(run) -> pd.DataFrame:
     return pd.DataFrame([{"run": f"{s.profile}-{run.hash}", "data": "synthetic faces" if run.synthetic else str(run.root),
                           "image px": s.size, "U-Net width": s.width, "seeds": len(s.seeds),
                           "test faces": len(run.split["test"]), "device": device_name(s.device)}]).set_index("run")
+
+
+def convergence(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per finetuning run: its best validation epoch, epochs run, the change of the
+    validation JSI over the last quarter, and whether it converged by the rule that the best
+    epoch came before the last or the last quarter changed the score by less than 0.005."""
+    t = pd.DataFrame({"run": [f"{r.arm}-{r.fraction}pct-seed{r.seed}" for r in results.itertuples()],
+                      "best_epoch": results.best_epoch, "epochs": results.epochs,
+                      "last_quarter_change": results.last_quarter_change.round(4)})
+    t["converged"] = (t.best_epoch < t.epochs) | (t.last_quarter_change.abs() < 0.005)
+    return t
+
+
+def merge_rows(new: pd.DataFrame, path, key: str = "run") -> pd.DataFrame:
+    """The rows of a saved table with those of `new` replacing any with the same key."""
+    if not Path(path).exists():
+        return new
+    old = pd.read_csv(path)
+    return pd.concat([old[~old[key].isin(new[key])], new], ignore_index=True)
