@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PROFILE ?= cpu
 
-.PHONY: venv book build test refresh-references clean
+#: The published run that `make book-published` shows (a folder of results/).
+PUBLISHED ?= cpu-publish
+
+.PHONY: venv book build book-published publish test refresh-references clean
 
 $(BIN)/wrinkle: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +31,15 @@ build: venv
 	rm -rf book/_build
 	$(BIN)/wrinkle pages
 	$(BIN)/jupyter-book build book -W -n --keep-going
+
+## Build the site from a published run in results/ (committed), executing nothing.
+book-published: venv
+	$(BIN)/wrinkle publish --restore $(PUBLISHED)
+	$(MAKE) build
+
+## Publish the run the book shows now into results/$(PUBLISHED).
+publish: venv
+	$(BIN)/wrinkle publish $(PUBLISHED)
 
 ## Library tests, then nbval regression tests of every notebook (smoke profile).
 test: venv

@@ -74,6 +74,19 @@ glue("convergence_06", conv.set_index("run"), display=False)
 claims
 
 # %% [markdown]
+# ## How the pretrained starts converge
+#
+# Validation JSI after each finetuning epoch (100% of the training faces, mean over seeds).
+# A start that ends below another is only meaningful if both have stopped improving; a
+# pretext-pretrained net can begin *below* a random start and needs epochs to recover,
+# so a schedule that stops early makes it look worse than it is.
+
+# %%
+curves = finetuning.histories(run, [*s.pretext_tasks, "ours"], 1.0, s.ablation_seeds)
+fig = plots.validation_curves(curves, path=paths.figure("06_validation_curves"))
+print(curves.pivot_table(index="arm", columns="epoch", values="val_jsi").round(3).to_string())
+
+# %% [markdown]
 # ## What each pretext task learns
 #
 # One validation face per task: the degraded input, the target and the pretrained net's

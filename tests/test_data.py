@@ -69,6 +69,20 @@ def broken(synthetic_dir, tmp_path):
     import cv2
     cv2.imwrite(str(data.image_path(root, "00008")), np.zeros((64, 64), np.uint8))
     cv2.imwrite(str(data.image_path(root, "00009")), np.zeros((64, 64, 4), np.uint8))
+    # a 16-bit image, which the loaders reject
+    cv2.imwrite(str(data.image_path(root, "00010")), np.zeros((64, 64, 3), np.uint16))
+    bad["16bit"] = data.image_path(root, "00010")
+    # annotator folders: a missing mask, a mask of the wrong size, a value other than 0/255
+    (root / data.ANNOTATIONS / "annotator_a" / "00011.png").unlink()
+    bad["annotator_missing"] = root / data.ANNOTATIONS / "annotator_a" / "00011.png"
+    data.write_png(root / data.ANNOTATIONS / "annotator_b" / "00007.png", np.zeros((32, 32), np.uint8))
+    bad["annotator_size"] = root / data.ANNOTATIONS / "annotator_b" / "00007.png"
+    data.write_png(root / data.ANNOTATIONS / "annotator_c" / "00008.png", np.full((64, 64), 77, np.uint8))
+    bad["annotator_value"] = root / data.ANNOTATIONS / "annotator_c" / "00008.png"
+    # a file name that is not an id, with a space and an accent
+    odd = data.image_path(root, "00000").with_name("visage é 1.png")
+    odd.write_bytes(data.image_path(root, "00000").read_bytes())
+    bad["odd_name"] = odd
     return root, bad
 
 

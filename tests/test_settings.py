@@ -5,8 +5,8 @@ from wrinklelib.settings import SettingError, read_profiles, resolve_settings, s
 
 def test_every_profile_resolves_and_lists_only_differences():
     tables = read_profiles()
-    assert set(tables) == {"defaults", "smoke", "cpu", "gpu", "paper"}
-    for name in ("smoke", "cpu", "gpu", "paper"):
+    assert set(tables) == {"defaults", "smoke", "cpu", "publish", "gpu", "paper"}
+    for name in ("smoke", "cpu", "publish", "gpu", "paper"):
         s = resolve_settings(name)
         assert s.profile == name
         assert set(tables[name]) <= set(tables["defaults"])

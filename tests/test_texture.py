@@ -119,6 +119,44 @@ def test_texture_command_reports_corrupt_input(tmp_path, astronaut):
     assert (tmp_path / "out" / "good.png").exists()
 
 
+def test_texture_command_redoes_masks_when_settings_change(tmp_path, astronaut):
+    data.write_png(tmp_path / "in" / "a" / "face.png", astronaut)
+    data.write_png(tmp_path / "in" / "b" / "face.png", astronaut[::-1])
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / ".face.png.x1y2.tmp").write_bytes(b"")        # left by a killed run
+    cmd = [WRINKLE, "texture", "--images", str(tmp_path / "in"), "--out", str(out), "--no-face-mask"]
+    subprocess.run(cmd, check=True, capture_output=True)
+    first = data.read_gray(out / "a" / "face.png")
+    assert (out / "b" / "face.png").exists() and not list(out.rglob("*.tmp"))
+    assert (out / "a" / "face.png").stat().st_mode & 0o777 == 0o666 & ~current_umask()
+    r = subprocess.run(cmd + ["--sigma", "2"], check=True, capture_output=True, text=True)
+    assert "0 already done" in r.stdout
+    assert not np.array_equal(data.read_gray(out / "a" / "face.png"), first)
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@pytest.mark.parametrize("args, named", [(["--ksize", "4"], "--ksize"), (["--sigma", "0"], "--sigma")])
+def test_texture_command_bad_options_are_one_line(tmp_path, astronaut, args, named):
+    data.write_png(tmp_path / "in" / "face.png", astronaut)
+    r = subprocess.run([WRINKLE, "texture", "--images", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                        "--no-face-mask", *args], capture_output=True, text=True)
+    assert r.returncode == 2 and named in r.stderr and "Traceback" not in r.stderr
+
+
+def test_texture_command_refuses_out_inside_images(tmp_path, astronaut):
+    data.write_png(tmp_path / "in" / "face.png", astronaut)
+    r = subprocess.run([WRINKLE, "texture", "--images", str(tmp_path / "in"), "--out", str(tmp_path / "in"),
+                        "--no-face-mask"], capture_output=True, text=True)
+    assert r.returncode == 2 and "--out" in r.stderr
+    assert sorted(p.name for p in (tmp_path / "in").iterdir()) == ["face.png"]
+
+
 def test_compare_with_release(synthetic_dir):
     from wrinklelib.data import load_sample
 

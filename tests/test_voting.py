@@ -77,6 +77,29 @@ def test_vote_command_names_missing_file(tmp_path):
     assert r.returncode != 0 and "00001.png" in r.stderr
 
 
+def test_vote_refuses_an_annotator_folder_as_out_and_changes_nothing(tmp_path):
+    dirs = []
+    for a in range(3):
+        write_png(tmp_path / f"d{a}" / "00001.png", random_masks(1, (8, 8), seed=a)[0] * 255)
+        dirs.append(tmp_path / f"d{a}")
+    before = (tmp_path / "d1" / "00001.png").read_bytes()
+    r = subprocess.run([WRINKLE, "vote", "--annotations", *map(str, dirs), "--out", str(dirs[1])],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "--out" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert (tmp_path / "d1" / "00001.png").read_bytes() == before
+
+
+def test_vote_file_missing_from_the_first_folder_is_an_error(tmp_path):
+    for a in range(3):
+        write_png(tmp_path / f"d{a}" / "00001.png", np.zeros((4, 4), np.uint8))
+    for a in (1, 2):
+        write_png(tmp_path / f"d{a}" / "00002.png", np.zeros((4, 4), np.uint8))
+    r = subprocess.run([WRINKLE, "vote", "--annotations", *[str(tmp_path / f"d{a}") for a in range(3)],
+                        "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert r.returncode == 2 and str(tmp_path / "d0" / "00002.png") in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_dataset_study_on_synthetic_faces(synthetic_dir):
     from wrinklelib.data import load_sample
 

@@ -173,3 +173,33 @@ def bench_predict(device: str = "cpu", size: int = 1024, width: int = 64, batche
     frame = pd.DataFrame(rows)
     frame["best_batch"] = frame.batch == frame.loc[frame.images_per_s.idxmax(), "batch"]
     return frame.round(3)
+
+
+def bench_photo(device: str = "cpu", width: int = 64, side: tuple[int, int] = (6000, 4000)) -> pd.DataFrame:
+    """`wrinkle predict` on one large photo (scikit-image's astronaut scaled up, side[0] x
+    side[1] px) with a width-`width` U-Net in the authors' recipe (1024 px aligned crop):
+    seconds per face and the process's peak memory, against the naive whole-photo pass's
+    projected cost (its FLOPs grow with the photo's pixels)."""
+    import resource
+
+    import cv2
+    import skimage.data
+
+    from .inputs import AUTHORS_RECIPE
+    from .predict import predict_aligned
+
+    w, h = side
+    photo = cv2.resize(skimage.data.astronaut(), (h, h))
+    photo = cv2.copyMakeBorder(photo, 0, 0, (w - h) // 2, w - h - (w - h) // 2, cv2.BORDER_REFLECT)
+    dev = torch.device(device)
+    model = UNet(4, 2, width).to(dev).eval()
+    t = time.perf_counter()
+    mask, faces = predict_aligned(model, AUTHORS_RECIPE, photo, dev)
+    _sync(dev)
+    seconds = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    crop_px = AUTHORS_RECIPE["size"] ** 2
+    return pd.DataFrame([{"device": device_name(device), "photo_px": f"{w}x{h}", "width": width,
+                          "faces": len(faces), "seconds_per_face": seconds / max(1, len(faces)),
+                          "peak_memory_mb": peak_mb,
+                          "whole_photo_pixels_vs_crop": w * h / crop_px}]).round(2)

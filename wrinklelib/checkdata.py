@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data import (IMAGES, MANUAL, PARSING, TEST_LIST, WEAK, DataError, image_path, list_ids, manual_path,
-                   read_gray, read_mask, read_parsing, read_raw, read_test_list)
+from .data import (ANNOTATIONS, IMAGES, MANUAL, PARSING, TEST_LIST, WEAK, DataError, image_path, layout_files,
+                   list_ids, manual_path, read_gray, read_mask, read_parsing, read_raw, read_test_list)
 from .splits import read_split
 
 
@@ -42,12 +42,19 @@ def check_data(root: Path, split_files: list[Path] = ()) -> list[Problem]:
             problems.append(Problem(str(root / folder), "required folder is missing"))
     if problems:
         return problems
+    for folder in (IMAGES, MANUAL, WEAK):
+        for path in layout_files(root, folder):
+            if not path.stem.isdigit():
+                problems.append(Problem(str(path), "file name is not a numeric FFHQ id; the loaders skip it"))
     images = set(list_ids(root))
     shapes = {}
     for iid in sorted(images):
         path = image_path(root, iid)
         raw = _check(problems, read_raw, path)
         if raw is None:
+            continue
+        if raw.dtype != "uint8":
+            problems.append(Problem(str(path), f"expected an 8-bit image, got {raw.dtype}"))
             continue
         if raw.ndim == 2 or raw.shape[2] != 3:
             kind = "grayscale" if raw.ndim == 2 else f"{raw.shape[2]}-channel"
@@ -75,6 +82,15 @@ def check_data(root: Path, split_files: list[Path] = ()) -> list[Problem]:
         if weak is not None and path.stem in shapes and weak.shape != shapes[path.stem]:
             problems.append(Problem(str(path), f"weak mask size {weak.shape} differs from image size {shapes[path.stem]}"))
     manual = set(list_ids(root, MANUAL))
+    for folder in sorted(d for d in (root / ANNOTATIONS).glob("*") if d.is_dir()):
+        for iid in sorted(manual):
+            path = folder / f"{iid}.png"
+            if not path.exists():
+                problems.append(Problem(str(path), "annotator mask missing (every voted mask needs one per annotator)"))
+                continue
+            mask = _check(problems, read_mask, path)
+            if mask is not None and iid in shapes and mask.shape != shapes[iid]:
+                problems.append(Problem(str(path), f"mask size {mask.shape} differs from image size {shapes[iid]}"))
     try:
         test_ids = read_test_list(root) or []
     except DataError as err:

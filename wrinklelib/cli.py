@@ -8,9 +8,9 @@ from pathlib import Path
 
 
 def cmd_env(args) -> int:
-    from .envinfo import environment
+    from .envinfo import environment, prediction_needs
 
-    for key, value in environment().items():
+    for key, value in (environment() | prediction_needs()).items():
         print(f"{key:>24}: {value}")
     return 0
 
@@ -119,14 +119,18 @@ def cmd_predict(args) -> int:
     from .train import resolve_device
 
     try:
-        report = predict_folder(Path(args.checkpoint), Path(args.images), Path(args.out),
-                                resolve_device(args.device), args.overlay)
+        report = predict_folder(Path(args.checkpoint), Path(args.images), Path(args.out), resolve_device(args.device),
+                                args.overlay, args.report, not args.no_align, args.recipe)
     except (ValueError, FileNotFoundError) as err:
-        print(f"wrinkle predict: error: {err}", file=sys.stderr)
-        return 2
-    print(f"wrote {report['images'] - len(report['failed'])} masks to {args.out} ({report['recipe']} input recipe)")
+        return fail("predict", err)
+    for path in report["no_face"]:
+        print(f"no face found: {path} (no mask written; --no-align segments the whole photo)", file=sys.stderr)
     for f in report["failed"]:
-        print(f"skipped {f}", file=sys.stderr)
+        print(f"failed: {f}", file=sys.stderr)
+    faces = f", {report['faces']} faces" if report["faces"] is not None else ""
+    print(f"{report['images']} photos: wrote {report['written']} masks{faces} to {args.out} "
+          f"({report['recipe']} input recipe); {len(report['no_face'])} without a face, "
+          f"{len(report['failed'])} failed")
     return 1 if report["failed"] else 0
 
 
@@ -150,7 +154,7 @@ def cmd_score(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import bench_predict, bench_texture, bench_train, project_paper
+    from .bench import bench_photo, bench_predict, bench_texture, bench_train, project_paper
     from .ioutil import write_csv
     from .train import resolve_device
 
@@ -165,6 +169,9 @@ def cmd_bench(args) -> int:
     elif args.what == "predict":
         frame = bench_predict(args.device, args.sizes[0], args.width)
         print(frame.to_string(index=False, float_format="%.2f"))
+    elif args.what == "photo":
+        frame = bench_photo(args.device, args.width)
+        print(frame.to_string(index=False, float_format="%.2f"))
     else:
         frame = bench_texture(args.device, args.sizes[0])
         print(frame.to_string(index=False, float_format="%.2f"))
@@ -177,6 +184,19 @@ def cmd_bench(args) -> int:
             print(f"note: projected from {max(args.sizes)} px; below 256 px the projection is not meaningful")
         print(projection.to_string(index=False))
         print("saved", write_csv(out / f"projection_paper_{tag}.csv", projection))
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from .publish import PublishError, publish, restore
+
+    try:
+        if args.restore:
+            print(f"restored {restore(args.name)} into the book's inputs")
+        else:
+            print(f"published the book's run to {publish(args.name)}")
+    except PublishError as err:
+        return fail("publish", err)
     return 0
 
 
@@ -208,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true",
                    help="validate the data and print the plan without training")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("publish", help="copy the book's run into results/NAME, or (--restore) back")
+    p.add_argument("name", help="folder name under results/, e.g. cpu-publish")
+    p.add_argument("--restore", action="store_true",
+                   help="put the published run where the book reads it (make book-published)")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("pages", help="write the book's generated pages from the tables present")
     p.set_defaults(func=cmd_pages)
@@ -261,8 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--images", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--overlay", action="store_true")
-    p.add_argument("--device", default="auto")
+    p.add_argument("--overlay", action="store_true", help="also write <name>_overlay.png with region outlines")
+    p.add_argument("--report", action="store_true", help="write report.csv: per face and region, wrinkle "
+                   "share of the skin, count and length")
+    p.add_argument("--no-align", action="store_true", help="segment the whole photo (downscaled to the "
+                   "checkpoint's size) instead of each FFHQ-aligned face")
+    p.add_argument("--recipe", choices=["auto", "authors"], default="auto",
+                   help="input recipe: the one the checkpoint carries (auto) or the authors' release")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("score", help="score a checkpoint (ours or the authors') on a release folder")
@@ -273,7 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("bench", help="benchmarks, saved as CSV tables (by default the book's)")
-    p.add_argument("what", choices=["train", "texture", "predict"], help="what to time")
+    p.add_argument("what", choices=["train", "texture", "predict", "photo"],
+                   help="what to time (photo: `wrinkle predict` on a 6000x4000 photo, time and peak memory)")
     p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     p.add_argument("--sizes", type=int, nargs="+", default=[128, 256],
                    help="image sizes in pixels (texture and predict use the first)")

@@ -58,11 +58,16 @@ def parsing_path(root: Path, iid: str) -> Path:
     return Path(root) / PARSING / f"{iid}.npy"
 
 
-def list_ids(root: Path, folder: str = IMAGES) -> list[str]:
-    """Sorted ids of the PNGs in one layout folder (images and weak masks are nested)."""
-    base = Path(root) / folder
+def layout_files(root: Path, folder: str = IMAGES) -> list[Path]:
+    """Every PNG of one layout folder (images and weak masks are nested), hidden files skipped."""
     pattern = "*/*.png" if folder in (IMAGES, WEAK) else "*.png"
-    return sorted(p.stem for p in base.glob(pattern))
+    return sorted(p for p in (Path(root) / folder).glob(pattern) if not p.name.startswith("."))
+
+
+def list_ids(root: Path, folder: str = IMAGES) -> list[str]:
+    """Sorted ids of the PNGs in one layout folder; names that are not numeric FFHQ ids are
+    not part of the layout (check-data lists them)."""
+    return sorted(p.stem for p in layout_files(root, folder) if p.stem.isdigit())
 
 
 def read_test_list(root: Path) -> list[str] | None:

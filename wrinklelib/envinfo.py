@@ -46,8 +46,21 @@ def environment() -> dict[str, str]:
 
     info = {"python": platform.python_version()}
     info.update({name: package_version(name) for name in PACKAGES})
-    info["cuda"] = torch.version.cuda or "none"
-    info["cuda_available"] = str(torch.cuda.is_available())
+    usable = torch.cuda.is_available()
+    info["cuda"] = (f"usable ({torch.cuda.device_count()} device(s), CUDA {torch.version.cuda})" if usable else
+                    f"not usable here (torch built for CUDA {torch.version.cuda or 'none'}; no GPU visible)")
     info["device"] = device_name()
     info["git_commit"] = git_commit()
     return info
+
+
+def prediction_needs() -> dict[str, str]:
+    """What `wrinkle predict` needs to find faces offline: dlib and the 68-landmark model."""
+    from .parsing import landmark_model_path
+
+    try:
+        model = f"found: {landmark_model_path()}"
+    except FileNotFoundError as err:
+        model = f"MISSING: {err}"
+    return {"dlib": package_version("dlib-bin") if package_version("dlib-bin") != "not installed"
+            else package_version("dlib"), "landmark model": model}

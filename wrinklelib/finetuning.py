@@ -143,3 +143,10 @@ def figure3_panels(run: Run, ids: list[str], arms: list[str], fraction: float, s
     preds = {a: predictions(run, ids, a, fraction, seed) for a in arms}
     return [[f.image, overlay(f.image, f.mask, (0, 255, 0))] + [overlay(f.image, preds[a][k]) for a in arms]
             for k, f in enumerate(faces)]
+
+
+def histories(run: Run, arms, fraction: float, seeds) -> pd.DataFrame:
+    """Validation JSI per epoch of finished runs: arm, seed, epoch, val_jsi."""
+    frames = [pd.read_csv(finetune_dir(run, a, fraction, s) / "history.csv").assign(arm=a, seed=s)
+              for a in arms for s in seeds]
+    return pd.concat(frames)[["arm", "seed", "epoch", "val_jsi"]]

@@ -14,14 +14,26 @@ def show_progress() -> bool:
     return os.environ.get("TQDM_DISABLE", "") in ("", "0")
 
 
+#: Suffix of the temporary files atomic_write leaves behind when killed (see clean_temp).
+TEMP_SUFFIX = ".tmp"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call write(tmp) on a temporary path in the target folder, then rename it to path."""
+    """Call write(tmp) on a hidden temporary file in the target folder, then rename it to
+    path with the usual permissions (0666 less the umask, not mkstemp's 0600)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -42,3 +54,11 @@ def write_json(path: Path, obj) -> Path:
 def write_csv(path: Path, frame) -> Path:
     """Write a pandas DataFrame as CSV atomically."""
     return atomic_write(path, lambda p: frame.to_csv(p, index=False))
+
+
+def clean_temp(folder: Path) -> int:
+    """Remove the hidden temporary files a killed atomic_write left under a folder."""
+    stale = [p for p in Path(folder).rglob(f".*{TEMP_SUFFIX}") if p.is_file()] if Path(folder).is_dir() else []
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return len(stale)

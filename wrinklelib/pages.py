@@ -3,6 +3,7 @@ benchmark CSVs exist, each naming its device, with readable headers and units.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ SECTIONS = {
     "bench_train": "Training throughput",
     "bench_texture": "Texture maps per second",
     "bench_predict": "Inference",
+    "bench_photo": "Own photos: one 6000x4000 photo through `wrinkle predict`",
     "projection_paper": "Projected wall time of the paper profile",
 }
 #: Column names as a reader sees them.
@@ -25,7 +27,8 @@ HEADERS = {
     "implementation": "implementation", "maps_per_s": "maps/s", "ratio_vs_opencv": "ratio vs OpenCV",
     "latency_ms": "latency (ms)", "best_batch": "best batch", "notebook": "notebook", "run": "run",
     "wall_s": "wall time (s)", "devices": "devices", "measured_at_px": "measured at px",
-    "hours": "hours", "days": "days", "peak_memory_mb": "peak memory (MB)",
+    "hours": "hours", "days": "days", "peak_memory_mb": "peak memory (MB)", "photo_px": "photo px",
+    "faces": "faces", "seconds_per_face": "s per face", "whole_photo_pixels_vs_crop": "photo px / crop px",
 }
 
 
@@ -77,6 +80,34 @@ def performance_markdown(tables: Path = paths.TABLES) -> str:
     return "## Benchmarks\n\n" + "\n".join(sections) + "\n## Time per notebook\n\n" + notebook_times_section(tables)
 
 
+def rerun_command(record: dict) -> str:
+    """The command that reruns a recorded run: its profile and the settings that differ."""
+    from .settings import resolve_settings
+
+    base = resolve_settings(record["profile"]).as_dict()
+    diffs = [f"-p {k}={v!r}".replace(" ", "") for k, v in record["settings"].items()
+             if k != "profile" and base.get(k) != v]
+    return " ".join(["wrinkle run --profile", record["profile"], *diffs])
+
+
+def run_banner(generated: Path = paths.GENERATED) -> str:
+    """Which run the pages show (profile, hash, device, commit, date, wall time) and the
+    command that reruns it; a note when no run is recorded."""
+    run_file, prov_file = Path(generated) / "run.json", Path(generated) / "provenance.json"
+    if not run_file.exists():
+        return "```{note}\nNo run is recorded for this build: `make book` makes one.\n```\n"
+    record = json.loads(run_file.read_text())
+    prov = json.loads(prov_file.read_text()) if prov_file.exists() else {}
+    facts = [f"run `{record['profile']}-{record['hash']}`", f"profile `{record['profile']}`"]
+    if prov:
+        facts += [f"device {prov['device']}", f"commit `{str(prov['git_commit'])[:12]}`",
+                  f"executed {prov['executed_utc']} UTC", f"notebooks {prov['total_wall_s'] / 60:.1f} min in all"]
+    return ("```{note}\nThis page shows " + ", ".join(facts) + ". To rerun it: `" + rerun_command(record)
+            + "` (or `make book PROFILE=" + record["profile"] + "` for the profile as it stands), then "
+            "`make build`.\n```\n")
+
+
 def write_pages(tables: Path = paths.TABLES, out: Path = paths.GENERATED) -> list[Path]:
     """Write every generated markdown fragment the book includes."""
-    return [write_text(Path(out) / "performance_tables.md", performance_markdown(tables))]
+    return [write_text(Path(out) / "performance_tables.md", performance_markdown(tables)),
+            write_text(Path(out) / "run_banner.md", run_banner(out))]

@@ -115,3 +115,20 @@ def fraction_curve(t, path: Path | None = None):
     if path is not None:
         fig.savefig(path, dpi=110)
     return fig
+
+
+def validation_curves(frame, path: Path | None = None):
+    """Validation JSI against epoch, one line per arm (mean over seeds)."""
+    from .tables import METHOD_NAMES
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    for arm, part in frame.groupby("arm", sort=False):
+        mean = part.groupby("epoch").val_jsi.mean()
+        ax.plot(mean.index, mean.to_numpy(), marker=".", label=METHOD_NAMES.get(arm, arm))
+    ax.set_xlabel("finetuning epoch")
+    ax.set_ylabel("validation JSI")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
+from tqdm import tqdm
 
+from .align import align, to_crop, to_photo, warp_back
 from .checkpoints import load_for_inference
-from .inputs import network_input
+from .data import read_image, write_png
+from .inputs import AUTHORS_RECIPE, network_input
+from .ioutil import show_progress, write_csv
 from .model import UNet
+from .outputs import check_out, list_images, output_paths, prepare
+from .parsing import NoFaceFound, all_face_landmarks, landmarks_parsing
+from .plots import overlay
+from .regions import REGIONS, measure, region_polygons
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+#: The report's columns after image and face.
+REPORT_COLUMNS = [f"{r}_{m}" for r in REGIONS for m in ("share", "count", "length_px")]
+
 
 
 @torch.no_grad()
@@ -27,17 +40,11 @@ def predict_batch(model: UNet, inputs: list[torch.Tensor], device: torch.device)
     return [m[:h, :w].astype(np.uint8) for m in out.float().argmax(1).cpu().numpy()]
 
 
-def list_images(folder: Path) -> list[Path]:
-    """Image files under a folder, recursively, sorted."""
-    return sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-
-
 def score_checkpoint(path: Path, root: Path, ids: list[str], device: torch.device) -> dict:
     """Test scores of any 2-class checkpoint on faces of a release-layout folder: the
     face-parsing maps and weak masks of the folder are used when present."""
     from . import data
     from .metrics import per_image_counts, summarize
-    from .parsing import landmarks_parsing
 
     model, rec = load_for_inference(path)
     model = model.to(device)
@@ -47,42 +54,118 @@ def score_checkpoint(path: Path, root: Path, ids: list[str], device: torch.devic
         s = data.load_sample(root, iid, size)
         if s.mask is None:
             raise data.DataError(f"{data.manual_path(root, iid)}: manual mask missing")
-        parsing = s.parsing if s.parsing is not None else landmarks_parsing(s.image)
+        try:
+            parsing = s.parsing if s.parsing is not None else landmarks_parsing(s.image)
+        except NoFaceFound as err:
+            raise data.DataError(f"{data.image_path(root, iid)}: no face_parsed_labels file and {err}") from err
         texture = data.read_weak(root, iid, size) if data.weak_path(root, iid).exists() else None
         pred = predict_batch(model, [network_input(s.image, parsing, rec, texture)], device)[0]
         counts.append(per_image_counts(pred[None], s.mask[None])[0])
     return {"checkpoint": str(path), "recipe": rec["source"], "images": len(ids), **summarize(np.stack(counts))}
 
 
-def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.device,
-                   overlays: bool = False) -> dict:
-    """Wrinkle masks (0/255 PNG, the photo's size) for every photo under a folder, with the
-    texture input and face mask computed on the fly by the offline landmark parser."""
-    import sys
+#: Faces narrower than this share of the largest face's eye distance are treated as
+#: spurious detections (dlib adds small boxes on texture).
+MIN_FACE_SHARE = 0.35
 
-    from tqdm import tqdm
 
-    from .data import DataError, read_image, write_png
-    from .ioutil import show_progress
-    from .parsing import NoFaceFound, landmarks_parsing
-    from .plots import overlay
+@dataclass
+class Face:
+    """One face of a photo: its crop matrix, landmarks and parsing in the crop, its mask."""
 
+    matrix: np.ndarray
+    pts: np.ndarray
+    parsing: np.ndarray
+    mask: np.ndarray
+
+
+def faces_in(image: np.ndarray) -> list[np.ndarray]:
+    """Landmarks of every real face in a photo, largest first: small boxes and boxes whose
+    eyes fall inside a larger face (dlib adds such spurious boxes) are dropped."""
+    kept = []
+    for f in all_face_landmarks(image):
+        eyes = (f[36:42].mean(0) + f[42:48].mean(0)) / 2
+        size = np.hypot(*(f[42:48].mean(0) - f[36:42].mean(0)))
+        inside = any((k.min(0) <= eyes).all() and (eyes <= k.max(0)).all() for k in kept)
+        big = not kept or size >= MIN_FACE_SHARE * np.hypot(*(kept[0][42:48].mean(0) - kept[0][36:42].mean(0)))
+        if big and not inside:
+            kept.append(f)
+    return kept
+
+
+def predict_aligned(model: UNet, rec: dict, image: np.ndarray, device: torch.device) -> tuple[np.ndarray, list[Face]]:
+    """The wrinkle mask of a photo (its size) from every face, each aligned as FFHQ's faces
+    at the size the checkpoint was trained at, predicted and warped back."""
+    size, mask, faces = rec["size"], np.zeros(image.shape[:2], np.uint8), []
+    for pts in faces_in(image):
+        crop, matrix = align(image, pts, size)
+        crop_pts = to_crop(pts, matrix)
+        parsing = landmarks_parsing(crop, pts=crop_pts)
+        pred = predict_batch(model, [network_input(crop, parsing, rec)], device)[0]
+        mask |= warp_back(pred, matrix, image.shape[:2])
+        faces.append(Face(matrix, crop_pts, parsing, pred))
+    return mask, faces
+
+
+def predict_whole(model: UNet, rec: dict, image: np.ndarray, device: torch.device) -> np.ndarray:
+    """The wrinkle mask of a whole photo, run at most at the checkpoint's size (long side)
+    so that memory stays bounded, and scaled back to the photo's size."""
+    h, w = image.shape[:2]
+    scale = min(1.0, rec["size"] / max(h, w))
+    small = image if scale == 1.0 else cv2.resize(image, (max(16, round(w * scale)), max(16, round(h * scale))),
+                                                  interpolation=cv2.INTER_AREA)
+    try:
+        parsing = landmarks_parsing(small)
+    except NoFaceFound:
+        parsing = None
+    pred = predict_batch(model, [network_input(small, parsing, rec)], device)[0]
+    return cv2.resize(pred, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.device, overlays: bool = False,
+                   report: bool = False, aligned: bool = True, recipe: str = "auto") -> dict:
+    """Wrinkle masks (0/255 PNG, the photo's size, the photo's relative path under out) for
+    every photo under a folder; with `report`, out/report.csv with one row per face. A photo
+    without a face gets no mask; a failing photo is reported and the rest go on."""
+    files = list_images(images)
+    check_out(out, {"--images": images})
+    targets = output_paths(files, Path(images), Path(out))
     model, rec = load_for_inference(checkpoint)
+    if recipe == "authors":
+        rec = AUTHORS_RECIPE
     model = model.to(device)
-    paths, failed = list_images(images), []
-    for path in tqdm(paths, desc="predict", disable=not show_progress()):
+    prepare(out, {"checkpoint": str(Path(checkpoint).resolve()), "recipe": rec, "aligned": aligned})
+    rows, failed, no_face, written = [], [], [], 0
+    for path in tqdm(files, desc="predict", disable=not show_progress()):
         try:
             image = read_image(path)
-            try:
-                labels = landmarks_parsing(image)
-            except NoFaceFound:
-                labels = None
-                print(f"note: {path}: no face found; texture input not face-masked", file=sys.stderr)
-            mask = predict_batch(model, [network_input(image, labels, rec)], device)[0]
-        except (DataError, ValueError, torch.OutOfMemoryError) as err:
-            failed.append(f"{path}: {err}")
-            continue
-        write_png(Path(out) / f"{path.stem}.png", mask * 255)
-        if overlays:
-            write_png(Path(out) / f"{path.stem}_overlay.png", overlay(image, mask))
-    return {"images": len(paths), "failed": failed, "recipe": rec["source"]}
+            if aligned:
+                mask, faces = predict_aligned(model, rec, image, device)
+                if not faces:
+                    no_face.append(str(path))
+                    continue
+            else:
+                mask, faces = predict_whole(model, rec, image, device), []
+            target = targets[path]
+            write_png(target, mask * 255)
+            written += 1
+            if overlays:
+                write_png(target.with_name(target.stem + "_overlay.png"), face_overlay(image, mask, faces))
+            rel = str(path.relative_to(images))
+            rows += [{"image": rel, "face": k} | measure(f.mask, f.parsing, f.pts) for k, f in enumerate(faces)]
+        except Exception as err:  # noqa: BLE001 - one failing photo must not stop the folder
+            failed.append(f"{path}: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+    if report:
+        write_csv(Path(out) / "report.csv", pd.DataFrame(rows, columns=["image", "face", *REPORT_COLUMNS]))
+    return {"images": len(files), "written": written, "faces": len(rows) if report or aligned else None,
+            "no_face": no_face, "failed": failed, "recipe": rec["source"]}
+
+
+def face_overlay(image: np.ndarray, mask: np.ndarray, faces: list[Face]) -> np.ndarray:
+    """The photo with the wrinkle mask in red and each face's region outlines."""
+    out = overlay(image, mask)
+    for f in faces:
+        polys = [to_photo(q, f.matrix) for qs in region_polygons(f.pts).values() for q in qs]
+        cv2.polylines(out, [np.round(q).astype(np.int32) for q in polys], True, (255, 255, 0),
+                      max(1, round(max(image.shape[:2]) / 700)))
+    return out

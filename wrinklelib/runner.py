@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import paths, runs
 from .envinfo import environment
-from .ioutil import atomic_write
+from .ioutil import atomic_write, write_json
 from .settings import SettingError
 
 #: What every notebook's parameters cell declares: the profile and a dict of overrides.
@@ -130,7 +130,8 @@ def execute(source: Path, params: dict, out_dir: Path, run_hash: str) -> tuple[P
         raise ParameterError(f"{source}: the notebook resolved run {used!r}, not {run_hash!r}")
     env = environment()
     executed.cells.append(nbformat.v4.new_markdown_cell(provenance_markdown(run_hash, params, env, wall)))
-    executed.metadata["wrinkle"] = {"parameters": params, "hash": run_hash, "environment": env, "wall_s": wall}
+    executed.metadata["wrinkle"] = {"parameters": params, "hash": run_hash, "environment": env, "wall_s": wall,
+                                    "executed_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")}
     atomic_write(target, lambda p: nbformat.write(executed, p))
     return target, wall, env
 
@@ -168,6 +169,11 @@ def run(profile: str, only: list[str] | None = None, overrides: dict | None = No
                          pd.DataFrame(records)]).sort_values("notebook")
         write_csv(times, new)
         from .pages import write_pages
+        from .publish import PublishError, provenance
 
-        write_pages()              # the performance page's tables, whichever exist
+        try:
+            write_json(paths.GENERATED / "provenance.json", provenance())
+        except PublishError:       # only some notebooks rerun: the pages name the run only
+            (paths.GENERATED / "provenance.json").unlink(missing_ok=True)
+        write_pages()              # the performance tables that exist, and the run banner
     return records

@@ -174,20 +174,31 @@ def combine(masks, method: str = "majority", min_votes: int = 2) -> np.ndarray:
 
 
 def vote_folders(folders, out, method: str = "majority", min_votes: int = 2) -> int:
-    """Combine same-named PNG masks from one folder per annotator into `out`; every file
-    must exist in every folder. Returns the number of masks written."""
+    """Combine same-named PNG masks from one folder per annotator into `out` (never one of
+    them); every file must exist in every folder, checked before anything is written.
+    Returns the number of masks written."""
     from pathlib import Path
 
     from .data import DataError, read_mask, write_png
+    from .outputs import check_out, prepare
 
     folders = [Path(d) for d in folders]
-    names = sorted(p.name for p in folders[0].glob("*.png"))
-    missing = [str(d / n) for d in folders[1:] for n in names if not (d / n).exists()]
+    for d in folders:
+        if not d.is_dir():
+            raise DataError(f"--annotations {d}: no such folder")
+    check_out(out, {f"--annotations {d}": d for d in folders})
+    names = {d: {p.name for p in d.glob("*.png") if not p.name.startswith(".")} for d in folders}
+    every = sorted(set().union(*names.values()))
+    if not every:
+        raise DataError(f"--annotations: no PNG masks in {', '.join(map(str, folders))}")
+    missing = [str(d / n) for d in folders for n in every if n not in names[d]]
     if missing:
-        raise DataError(f"missing annotation files: {', '.join(missing[:10])}")
-    for n in names:
+        raise DataError(f"missing annotation files: {', '.join(missing[:10])}"
+                        + (f" and {len(missing) - 10} more" if len(missing) > 10 else ""))
+    prepare(out, {"method": method, "min_votes": min_votes, "folders": [str(d.resolve()) for d in folders]})
+    for n in every:
         masks = [read_mask(d / n) for d in folders]
         if len({m.shape for m in masks}) > 1:
             raise DataError(f"{n}: annotation sizes differ across folders: {sorted({m.shape for m in masks})}")
         write_png(Path(out) / n, combine(masks, method, min_votes).astype(np.uint8))
-    return len(names)
+    return len(every)

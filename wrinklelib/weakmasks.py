@@ -13,7 +13,7 @@ from tqdm import tqdm
 from .data import DataError, read_image, read_parsing, write_png
 from .ioutil import show_progress
 from .parsing import NoFaceFound, parser_for
-from .predict import list_images
+from .outputs import check_out, list_images, output_paths, prepare
 from .texture import face_mask, texture_mask, texture_map_torch, to_uint8
 
 
@@ -31,11 +31,12 @@ class Job:
     sigma: float
 
 
-def output_path(out: Path, image: Path) -> Path:
-    """FFHQ-Wrinkle weak-mask path for numeric ids (NN000/NNNNN.png), else out/<stem>.png."""
+def output_path(out: Path, image: Path, root: Path) -> Path:
+    """FFHQ-Wrinkle weak-mask path for numeric ids (NN000/NNNNN.png), else the image's
+    path relative to root, as PNG."""
     if image.stem.isdigit():
         return out / f"{int(image.stem) // 1000:02d}000" / f"{int(image.stem):05d}.png"
-    return out / f"{image.stem}.png"
+    return out / image.relative_to(root).with_suffix(".png")
 
 
 def face_labels(job: Job, image: np.ndarray) -> np.ndarray | None:
@@ -70,11 +71,18 @@ def make_all(images: Path, out: Path, source: str, parsing_dir: str | None = Non
              device: str = "cpu", workers: int = 1, ksize: int = 21, sigma: float = 5.0) -> dict:
     """Weak masks for every image under a folder; masks already written are skipped, so a
     killed run resumes. Returns counts, the failures by file, and images per second."""
+    if ksize < 1 or ksize % 2 == 0:
+        raise ValueError(f"--ksize {ksize}: expected an odd number of pixels >= 1 (OpenCV's Gaussian)")
+    if sigma <= 0:
+        raise ValueError(f"--sigma {sigma}: expected a number > 0")
     paths = list_images(Path(images))
-    if not paths:
-        raise FileNotFoundError(f"{images}: no images found")
-    jobs = [Job(p, output_path(Path(out), p), source, parsing_dir, bisenet, device, ksize, sigma)
-            for p in paths if not output_path(Path(out), p).exists()]
+    check_out(out, {"--images": images} | ({"--parsing": parsing_dir} if parsing_dir else {}))
+    targets = output_paths(paths, Path(images), Path(out), lambda p: output_path(Path(out), p, Path(images)))
+    # Masks made with other settings are made again; a killed run's temporary files go.
+    reuse = prepare(out, {"source": source, "ksize": ksize, "sigma": sigma, "parsing": parsing_dir,
+                          "bisenet": bisenet})
+    jobs = [Job(p, targets[p], source, parsing_dir, bisenet, device, ksize, sigma)
+            for p in paths if not (reuse and targets[p].exists())]
     print(f"{len(paths)} images, {len(paths) - len(jobs)} already done, {len(jobs)} to write", flush=True)
     failed, start = [], time.perf_counter()
     workers = 1 if device.startswith("cuda") else workers
