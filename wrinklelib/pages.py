@@ -85,7 +85,7 @@ def rerun_command(record: dict) -> str:
     from .settings import resolve_settings
 
     base = resolve_settings(record["profile"]).as_dict()
-    diffs = [f"-p {k}={v!r}".replace(" ", "") for k, v in record["settings"].items()
+    diffs = [f'-p "{k}={repr(v).replace(" ", "")}"' for k, v in record["settings"].items()
              if k != "profile" and base.get(k) != v]
     return " ".join(["wrinkle run --profile", record["profile"], *diffs])
 

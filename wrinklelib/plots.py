@@ -7,6 +7,17 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .settings import METHOD_NAMES
+
+
+
+def finish(fig, ax, path: Path | None = None, ncol: int = 1):
+    """Legend, tight layout, and the PNG saved when a path is given."""
+    ax.legend(fontsize=7, ncol=ncol)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig
 
 def overlay(image: np.ndarray, mask: np.ndarray, color=(255, 0, 0), alpha: float = 0.8) -> np.ndarray:
     """The image with mask pixels painted in a colour."""
@@ -47,11 +58,7 @@ def curves(frame, x: str, ys: list[str], by: str | None = None, path: Path | Non
     ax.set_ylabel(ylabel)
     if logy:
         ax.set_yscale("log")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-    return fig
+    return finish(fig, ax, path)
 
 
 def bars(frame, x: str, y: str, err: str | None, hue: str, path: Path | None = None, ylabel: str = ""):
@@ -67,11 +74,7 @@ def bars(frame, x: str, y: str, err: str | None, hue: str, path: Path | None = N
     ax.set_xticks(np.arange(len(xs)) + 0.4 - width / 2)
     ax.set_xticklabels(xs)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-    return fig
+    return finish(fig, ax, path)
 
 
 def texture_panels(samples) -> tuple[list[list[np.ndarray]], list[str]]:
@@ -110,25 +113,15 @@ def fraction_curve(t, path: Path | None = None):
     ax.set_xticks([5, 25, 50, 100], ["5%", "25%", "50%", "100%"])
     ax.set_xlabel("share of the training labels")
     ax.set_ylabel("test JSI")
-    ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-    return fig
+    return finish(fig, ax, path, ncol=2)
 
 
 def validation_curves(frame, path: Path | None = None):
     """Validation JSI against epoch, one line per arm (mean over seeds)."""
-    from .tables import METHOD_NAMES
-
     fig, ax = plt.subplots(figsize=(6.5, 3.2))
     for arm, part in frame.groupby("arm", sort=False):
         mean = part.groupby("epoch").val_jsi.mean()
         ax.plot(mean.index, mean.to_numpy(), marker=".", label=METHOD_NAMES.get(arm, arm))
     ax.set_xlabel("finetuning epoch")
     ax.set_ylabel("validation JSI")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-    return fig
+    return finish(fig, ax, path)

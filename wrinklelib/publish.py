@@ -23,9 +23,12 @@ class PublishError(ValueError):
     """A run that cannot be published or a published run that cannot be used; names it."""
 
 
-def provenance(notebooks: Path = paths.EXECUTED, run_file: Path = paths.GENERATED / "run.json") -> dict:
+def provenance(notebooks: Path | None = None, run_file: Path | None = None) -> dict:
     """Where a run came from: the run record, the executing environment (device, versions,
-    git commit) and each notebook's wall time, as recorded in the executed notebooks."""
+    git commit) and each notebook's wall time, as recorded in the executed notebooks (by
+    default the book's)."""
+    notebooks = Path(notebooks or paths.EXECUTED)
+    run_file = Path(run_file or paths.GENERATED / "run.json")
     if not run_file.exists():
         raise PublishError(f"{run_file}: no run record; run `wrinkle run` first")
     run = json.loads(run_file.read_text())
@@ -44,13 +47,14 @@ def provenance(notebooks: Path = paths.EXECUTED, run_file: Path = paths.GENERATE
             "executed_utc": min(m.get("executed_utc", "?") for m in meta)}
 
 
-def publish(name: str, dest_root: Path = RESULTS) -> Path:
+def publish(name: str, dest_root: Path | None = None) -> Path:
     """Copy the book's current run (executed notebooks, tables, figures, run.json) with its
     provenance into dest_root/name, replacing an earlier publication of that name whole."""
     if not name or "/" in name or name.startswith("."):
         raise PublishError(f"run name {name!r}: expected a plain folder name such as cpu-publish")
     prov = provenance()
-    dest = Path(dest_root) / name
+    dest_root = Path(dest_root or RESULTS)
+    dest = dest_root / name
     dest_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=f".{name}."))
     try:
@@ -67,12 +71,13 @@ def publish(name: str, dest_root: Path = RESULTS) -> Path:
     return dest
 
 
-def restore(name: str, src_root: Path = RESULTS) -> Path:
+def restore(name: str, src_root: Path | None = None) -> Path:
     """Put a published run where the book reads its inputs (executed notebooks, tables,
     figures, run record and provenance), replacing whatever was there."""
-    src = Path(src_root) / name
+    src_root = Path(src_root or RESULTS)
+    src = src_root / name
     if not (src / PROVENANCE).exists():
-        known = sorted(p.name for p in Path(src_root).glob("*") if (p / PROVENANCE).exists())
+        known = sorted(p.name for p in src_root.glob("*") if (p / PROVENANCE).exists())
         raise PublishError(f"{src}: not a published run; known: {', '.join(known) or 'none'}")
     for folder, target in (("notebooks", paths.EXECUTED), ("tables", paths.TABLES), ("figures", paths.FIGURES)):
         shutil.rmtree(target, ignore_errors=True)

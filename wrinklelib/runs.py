@@ -17,6 +17,7 @@ from . import data, paths
 from .ioutil import write_json
 from .settings import Settings, SettingError, resolve_settings, settings_from_dict
 from .splits import fraction_key, ids_hash, make_split, read_split, save_split
+from .train import resolve_device
 
 RUN_FILE = "run.json"
 
@@ -140,8 +141,6 @@ def resolve(profile: str, overrides: dict | None = None) -> Run:
     """Validate a profile and overrides, find the data, make (once) and save the split, and
     record the run in its folder's run.json. Any problem is a one-line SettingError."""
     asked = resolve_settings(profile, overrides)
-    from .train import resolve_device
-
     try:
         resolve_device(asked.device)
     except ValueError as err:

@@ -23,6 +23,10 @@ ARMS = {
     **{t: dict(in_channels=4, texture_input=True, init=t) for t in PRETEXT_TASKS},
 }
 WEAK_SOURCES = ("compute", "release")
+#: Names of the arms as the paper prints them.
+METHOD_NAMES = {"none": "No pretraining", "ours": "Ours", "texture_scratch": "Texture input, no pretraining",
+                "reconstruction": "Reconstruction", "deblur": "Deblur", "denoise": "Denoise",
+                "superres": "Super-Resolution"}
 
 
 class SettingError(ValueError):

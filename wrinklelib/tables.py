@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .model import UNet, count_parameters
-from .settings import ARMS, PRETEXT_TASKS
+from .settings import ARMS, METHOD_NAMES, PRETEXT_TASKS
 from .statistics import bootstrap, verdict
 
 
@@ -25,11 +25,6 @@ PAPER_TABLE2 = {"reconstruction": 0.4334, "deblur": 0.4393, "denoise": 0.4364,
                 "superres": 0.4384, "ours": 0.4511}
 #: The paper's value of each arm and fraction (Table 1, and Table 2 at 100%).
 PAPER_VALUES = {**PAPER_TABLE1, **{t: {"100": v} for t, v in PAPER_TABLE2.items() if t != "ours"}}
-#: Names as the paper prints them.
-METHOD_NAMES = {"none": "No pretraining", "ours": "Ours", "texture_scratch": "Texture input, no pretraining",
-                "reconstruction": "Reconstruction", "deblur": "Deblur", "denoise": "Denoise",
-                "superres": "Super-Resolution"}
-
 
 COUNT_COLUMNS = ["counts", "counts_truth"]
 

@@ -1,0 +1,52 @@
+import json
+
+import nbformat
+import pytest
+
+from wrinklelib import paths, publish
+
+
+@pytest.fixture
+def book(tmp_path, monkeypatch):
+    """A book's inputs as a finished run leaves them: six executed notebooks of one run,
+    run.json, a table and a figure."""
+    gen = tmp_path / "gen"
+    for name, value in (("EXECUTED", tmp_path / "nb"), ("GENERATED", gen), ("TABLES", gen / "tables"),
+                        ("FIGURES", gen / "figures")):
+        monkeypatch.setattr(paths, name, value)
+        value.mkdir(parents=True, exist_ok=True)
+    (gen / "run.json").write_text(json.dumps({"profile": "cpu", "hash": "h1", "settings": {}}))
+    (gen / "tables" / "table1.csv").write_text("method,mean\nOurs,0.5\n")
+    (gen / "figures" / "f.png").write_bytes(b"png")
+    for k in range(1, 7):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["wrinkle"] = {"hash": "h1", "wall_s": 10.0 * k, "executed_utc": f"2026-11-25 10:0{k}",
+                                  "environment": {"device": "CPU", "git_commit": "abc"}}
+        nbformat.write(nb, tmp_path / "nb" / f"0{k}_step.ipynb")
+    return tmp_path
+
+
+def test_publish_then_restore_round_trip(book):
+    dest = publish.publish("cpu-test", book / "results")
+    prov = json.loads((dest / "provenance.json").read_text())
+    assert prov["run"] == "cpu-h1" and prov["device"] == "CPU" and prov["git_commit"] == "abc"
+    assert prov["total_wall_s"] == 210.0 and prov["executed_utc"] == "2026-11-25 10:01"
+    assert len(list((dest / "notebooks").glob("*.ipynb"))) == 6 and (dest / "tables" / "table1.csv").exists()
+    (paths.TABLES / "table1.csv").unlink()
+    publish.restore("cpu-test", book / "results")
+    assert (paths.TABLES / "table1.csv").read_text().startswith("method")
+    assert (paths.GENERATED / "provenance.json").exists()
+
+
+def test_notebooks_of_another_run_are_refused(book):
+    nb = nbformat.read(book / "nb" / "03_step.ipynb", as_version=4)
+    nb.metadata["wrinkle"]["hash"] = "other"
+    nbformat.write(nb, book / "nb" / "03_step.ipynb")
+    with pytest.raises(publish.PublishError, match="03_step"):
+        publish.publish("cpu-test", book / "results")
+
+
+def test_unknown_published_run_names_the_known_ones(book):
+    publish.publish("cpu-test", book / "results")
+    with pytest.raises(publish.PublishError, match="known: cpu-test"):
+        publish.restore("nope", book / "results")
