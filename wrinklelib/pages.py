@@ -104,7 +104,7 @@ def run_banner(generated: Path = paths.GENERATED) -> str:
                   f"executed {prov['executed_utc']} UTC", f"notebooks {prov['total_wall_s'] / 60:.1f} min in all"]
     return ("```{note}\nThis page shows " + ", ".join(facts) + ". To rerun it: `" + rerun_command(record)
             + "` (or `make book PROFILE=" + record["profile"] + "` for the profile as it stands), then "
-            "`make build`.\n```\n")
+            "`make build`; the first page's *How to rerun* has more.\n```\n")
 
 
 def write_pages(tables: Path = paths.TABLES, out: Path = paths.GENERATED) -> list[Path]:

@@ -135,7 +135,7 @@ def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.devi
         rec = AUTHORS_RECIPE
     model = model.to(device)
     prepare(out, {"checkpoint": str(Path(checkpoint).resolve()), "recipe": rec, "aligned": aligned})
-    rows, failed, no_face, written = [], [], [], 0
+    rows, failed, no_face, written, n_faces = [], [], [], 0, 0
     for path in tqdm(files, desc="predict", disable=not show_progress()):
         try:
             image = read_image(path)
@@ -151,13 +151,15 @@ def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.devi
             written += 1
             if overlays:
                 write_png(target.with_name(target.stem + "_overlay.png"), face_overlay(image, mask, faces))
-            rel = str(path.relative_to(images))
-            rows += [{"image": rel, "face": k} | measure(f.mask, f.parsing, f.pts) for k, f in enumerate(faces)]
+            n_faces += len(faces)
+            if report:
+                rel = str(path.relative_to(images))
+                rows += [{"image": rel, "face": k} | measure(f.mask, f.parsing, f.pts) for k, f in enumerate(faces)]
         except Exception as err:  # noqa: BLE001 - one failing photo must not stop the folder
             failed.append(f"{path}: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
     if report:
         write_csv(Path(out) / "report.csv", pd.DataFrame(rows, columns=["image", "face", *REPORT_COLUMNS]))
-    return {"images": len(files), "written": written, "faces": len(rows) if report or aligned else None,
+    return {"images": len(files), "written": written, "faces": n_faces if aligned else None,
             "no_face": no_face, "failed": failed, "recipe": rec["source"]}
 
 

@@ -151,7 +151,7 @@ def run(profile: str, only: list[str] | None = None, overrides: dict | None = No
     resolved = runs.resolve(profile, params["overrides"])
     out_dir = Path(out_dir) if out_dir else paths.EXECUTED
     if out_dir == paths.EXECUTED:
-        runs.publish(resolved)
+        runs.copy_to_book(resolved)
     # Progress bars would make executed notebooks differ run to run; the book shows none.
     os.environ["TQDM_DISABLE"] = "1"
     print(f"[wrinkle run] {runs.describe(resolved)}", flush=True)

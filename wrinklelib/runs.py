@@ -178,9 +178,9 @@ def load(path: Path) -> Run:
     return Run(settings, Path(record["data_root"]), split, weak, folder, record["hash"], tuple(record["notes"]))
 
 
-def publish(run: Run, target: Path = paths.GENERATED / RUN_FILE) -> Path:
+def copy_to_book(run: Run, target: Path | None = None) -> Path:
     """Copy the run's run.json beside the book's generated tables."""
-    return write_json(target, run.record())
+    return write_json(target or paths.GENERATED / RUN_FILE, run.record())
 
 
 def stage_hash(run: Run, keys: tuple[str, ...]) -> str:
