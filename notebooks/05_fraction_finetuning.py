@@ -87,11 +87,11 @@ if "truth_mean" in t1:
 # above zero, contradicted when one lies below, and inconclusive otherwise.
 
 # %%
-claims = tables.claims(results)
+compared = tables.comparisons(results, [("ours", "none"), ("ours", "texture_scratch")])
+for (a, b), p in compared.items():
+    glue(f"paired_{a}_{b}", tables.paired_layout(p, a, b), display=False)
+claims = tables.claims(compared)
 glue("claims_table1", claims, display=False)
-for a, b in [("ours", "none"), ("ours", "texture_scratch")]:
-    if {a, b} <= set(s.arms):
-        glue(f"paired_{a}_{b}", tables.paired_layout(tables.paired(results, a, b), a, b), display=False)
 claims
 
 # %% [markdown]
@@ -99,13 +99,14 @@ claims
 #
 # Every finetuning run: its best validation epoch, the epochs it ran, and how much its
 # validation JSI changed over the last quarter of them. A run counts as converged when its
-# best epoch came before the last or its last quarter changed the score by less than 0.005.
+# best epoch came before the last or its last quarter changed the score by less than
+# `tables.CONVERGED_CHANGE` (printed below).
 
 # %%
-conv = tables.convergence(results)
-tables.merge_rows(conv, paths.table("convergence")).to_csv(paths.table("convergence"), index=False)
-glue("convergence_05", conv.set_index("run"), display=False)
-print(f"{conv.converged.sum()} of {len(conv)} runs converged by the rule above")
+conv = tables.convergence(results, run.name)
+tables.save_convergence(conv, paths.table("convergence"))
+glue("convergence_05", conv.drop(columns="of_run").set_index("run"), display=False)
+print(f"{conv.converged.sum()} of {len(conv)} runs converged (change threshold {tables.CONVERGED_CHANGE})")
 
 # %% [markdown]
 # Every score, pooled over the test pixels and averaged per image, mean over seeds:

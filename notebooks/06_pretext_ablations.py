@@ -66,11 +66,11 @@ tables.layout(t2, params=False)
 # pretraining (same seeds, same faces):
 
 # %%
-claims = tables.claims(t2_results=results)
+claims = tables.claims(tables.comparisons(results, [("ours", t) for t in s.pretext_tasks]))
 glue("claims_table2", claims, display=False)
-conv = tables.convergence(results)
-tables.merge_rows(conv, paths.table("convergence")).to_csv(paths.table("convergence"), index=False)
-glue("convergence_06", conv.set_index("run"), display=False)
+conv = tables.convergence(results, run.name)
+tables.save_convergence(conv, paths.table("convergence"))
+glue("convergence_06", conv.drop(columns="of_run").set_index("run"), display=False)
 claims
 
 # %% [markdown]

@@ -66,13 +66,7 @@ def finetune(run: Run, arm: str, fraction: float, seed: int) -> dict:
     validation JSI and scored on the test part. Cached in result.json."""
     out = finetune_dir(run, arm, fraction, seed)
     if (out / "result.json").exists():
-        record = json.loads((out / "result.json").read_text())
-        if "counts" in record:
-            return record
-        # Written before per-face counts were kept: score the kept checkpoint again.
-        record |= evaluate(run, out / "best.pt", run.split["test"], arm) | convergence(out)
-        write_json(out / "result.json", record)
-        return record
+        return json.loads((out / "result.json").read_text())
     if distribute():
         launch_distributed(run, "finetune", "--arm", arm, "--fraction", str(fraction), "--seed", str(seed))
         return json.loads((out / "result.json").read_text())
@@ -106,14 +100,19 @@ def convergence(out: Path) -> dict:
             "last_quarter_change": float(scores[-1] - start)}
 
 
+def predicted_masks(run: Run, checkpoint: Path, ids: list[str], arm: str) -> tuple[torch.Tensor, FaceDataset]:
+    """Argmax masks (N x H x W) of a finetuned checkpoint on faces, and their dataset."""
+    device = resolve_device(run.settings.device)
+    model = model_from_checkpoint(checkpoint)[0].to(device)
+    faces = dataset(run, ids, arm)
+    return predict(model, faces, device, run.settings.batch_size).argmax(1), faces
+
+
 def evaluate(run: Run, checkpoint: Path, ids: list[str], arm: str) -> dict:
     """Test scores of a checkpoint against the voted masks (pooled and per-image JSI, Dice,
     precision, recall), the per-face counts (tp, fp, fn) that intervals resample, and on
     synthetic data the pooled JSI against the true wrinkles."""
-    device = resolve_device(run.settings.device)
-    model = model_from_checkpoint(checkpoint)[0].to(device)
-    test_set = dataset(run, ids, arm)
-    pred = predict(model, test_set, device, run.settings.batch_size).argmax(1)
+    pred, test_set = predicted_masks(run, checkpoint, ids, arm)
     y = torch.stack([test_set[i][1] for i in range(len(test_set))])
     counts = per_image_counts(pred, y)
     scores = summarize(counts) | {"counts": counts[:, :3].tolist()}
@@ -132,9 +131,8 @@ def run_grid(run: Run, arms, fractions, seeds) -> pd.DataFrame:
 
 def predictions(run: Run, ids: list[str], arm: str, fraction: float, seed: int) -> np.ndarray:
     """Predicted masks (N x H x W) of one finetuned run on the given faces."""
-    device = resolve_device(run.settings.device)
-    model = model_from_checkpoint(finetune_dir(run, arm, fraction, seed) / "best.pt")[0].to(device)
-    return predict(model, dataset(run, ids, arm), device, run.settings.batch_size).argmax(1).numpy().astype(np.uint8)
+    pred, _ = predicted_masks(run, finetune_dir(run, arm, fraction, seed) / "best.pt", ids, arm)
+    return pred.numpy().astype(np.uint8)
 
 
 def figure3_panels(run: Run, ids: list[str], arms: list[str], fraction: float, seed: int) -> list[list[np.ndarray]]:

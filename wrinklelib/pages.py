@@ -16,7 +16,7 @@ SECTIONS = {
     "bench_train": "Training throughput",
     "bench_texture": "Texture maps per second",
     "bench_predict": "Inference",
-    "bench_photo": "Own photos: one 6000x4000 photo through `wrinkle predict`",
+    "bench_photo": "Own photos: one large photo through `wrinkle predict`",
     "projection_paper": "Projected wall time of the paper profile",
 }
 #: Column names as a reader sees them.

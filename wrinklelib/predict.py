@@ -14,9 +14,11 @@ from tqdm import tqdm
 
 from .align import align, to_crop, to_photo, warp_back
 from .checkpoints import load_for_inference
+from . import data
 from .data import read_image, write_png
 from .inputs import AUTHORS_RECIPE, network_input
 from .ioutil import show_progress, write_csv
+from .metrics import per_image_counts, summarize
 from .model import UNet
 from .outputs import check_out, list_images, output_paths, prepare
 from .parsing import NoFaceFound, all_face_landmarks, landmarks_parsing
@@ -43,9 +45,6 @@ def predict_batch(model: UNet, inputs: list[torch.Tensor], device: torch.device)
 def score_checkpoint(path: Path, root: Path, ids: list[str], device: torch.device) -> dict:
     """Test scores of any 2-class checkpoint on faces of a release-layout folder: the
     face-parsing maps and weak masks of the folder are used when present."""
-    from . import data
-    from .metrics import per_image_counts, summarize
-
     model, rec = load_for_inference(path)
     model = model.to(device)
     size = rec["size"]
@@ -64,11 +63,6 @@ def score_checkpoint(path: Path, root: Path, ids: list[str], device: torch.devic
     return {"checkpoint": str(path), "recipe": rec["source"], "images": len(ids), **summarize(np.stack(counts))}
 
 
-#: Faces narrower than this share of the largest face's eye distance are treated as
-#: spurious detections (dlib adds small boxes on texture).
-MIN_FACE_SHARE = 0.35
-
-
 @dataclass
 class Face:
     """One face of a photo: its crop matrix, landmarks and parsing in the crop, its mask."""
@@ -79,25 +73,11 @@ class Face:
     mask: np.ndarray
 
 
-def faces_in(image: np.ndarray) -> list[np.ndarray]:
-    """Landmarks of every real face in a photo, largest first: small boxes and boxes whose
-    eyes fall inside a larger face (dlib adds such spurious boxes) are dropped."""
-    kept = []
-    for f in all_face_landmarks(image):
-        eyes = (f[36:42].mean(0) + f[42:48].mean(0)) / 2
-        size = np.hypot(*(f[42:48].mean(0) - f[36:42].mean(0)))
-        inside = any((k.min(0) <= eyes).all() and (eyes <= k.max(0)).all() for k in kept)
-        big = not kept or size >= MIN_FACE_SHARE * np.hypot(*(kept[0][42:48].mean(0) - kept[0][36:42].mean(0)))
-        if big and not inside:
-            kept.append(f)
-    return kept
-
-
 def predict_aligned(model: UNet, rec: dict, image: np.ndarray, device: torch.device) -> tuple[np.ndarray, list[Face]]:
     """The wrinkle mask of a photo (its size) from every face, each aligned as FFHQ's faces
     at the size the checkpoint was trained at, predicted and warped back."""
     size, mask, faces = rec["size"], np.zeros(image.shape[:2], np.uint8), []
-    for pts in faces_in(image):
+    for pts in all_face_landmarks(image):     # weak detector boxes are already dropped
         crop, matrix = align(image, pts, size)
         crop_pts = to_crop(pts, matrix)
         parsing = landmarks_parsing(crop, pts=crop_pts)

@@ -95,11 +95,13 @@ def glued(nb, name: str):
     return None
 
 
-def provenance_markdown(run_hash: str, params: dict, env: dict, wall_s: float) -> str:
-    """A markdown table recording how this notebook was executed."""
-    rows = [("run", f"{params['profile']}-{run_hash}"), ("overrides", json.dumps(params["overrides"], sort_keys=True)),
-            ("executed (UTC)", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")),
-            ("wall time", f"{wall_s:.1f} s")] + list(env.items())
+def provenance_markdown(record: dict) -> str:
+    """A markdown table recording how this notebook was executed (its metadata record)."""
+    params = record["parameters"]
+    rows = [("run", f"{params['profile']}-{record['hash']}"),
+            ("overrides", json.dumps(params["overrides"], sort_keys=True)),
+            ("executed (UTC)", record["executed_utc"]), ("wall time", f"{record['wall_s']:.1f} s"),
+            *record["environment"].items()]
     body = "\n".join(f"| {k} | `{v}` |" for k, v in rows)
     return "## Provenance of this page\n\n| what | value |\n|---|---|\n" + body + "\n"
 
@@ -129,9 +131,10 @@ def execute(source: Path, params: dict, out_dir: Path, run_hash: str) -> tuple[P
     if used != run_hash:
         raise ParameterError(f"{source}: the notebook resolved run {used!r}, not {run_hash!r}")
     env = environment()
-    executed.cells.append(nbformat.v4.new_markdown_cell(provenance_markdown(run_hash, params, env, wall)))
-    executed.metadata["wrinkle"] = {"parameters": params, "hash": run_hash, "environment": env, "wall_s": wall,
-                                    "executed_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")}
+    record = {"parameters": params, "hash": run_hash, "environment": env, "wall_s": wall,
+              "executed_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")}
+    executed.cells.append(nbformat.v4.new_markdown_cell(provenance_markdown(record)))
+    executed.metadata["wrinkle"] = record
     atomic_write(target, lambda p: nbformat.write(executed, p))
     return target, wall, env
 
@@ -160,7 +163,7 @@ def run(profile: str, only: list[str] | None = None, overrides: dict | None = No
         print(f"[wrinkle run] {source.stem} ...", flush=True)
         target, wall, env = execute(source, params, out_dir, resolved.hash)
         print(f"[wrinkle run] {source.stem} done in {wall:.1f} s -> {target}", flush=True)
-        records.append({"notebook": source.stem, "run": f"{profile}-{resolved.hash}", "wall_s": round(wall, 1),
+        records.append({"notebook": source.stem, "run": resolved.name, "wall_s": round(wall, 1),
                         "device": env["device"]})
     if out_dir == paths.EXECUTED:
         times = paths.table("notebook_times")

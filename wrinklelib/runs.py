@@ -35,6 +35,11 @@ class Run:
     notes: tuple[str, ...] = ()
 
     @property
+    def name(self) -> str:
+        """The run's name: profile and hash, as its folder is named."""
+        return f"{self.settings.profile}-{self.hash}"
+
+    @property
     def synthetic(self) -> bool:
         """True for the generated data set (true wrinkles and per-annotator masks known)."""
         return not self.settings.data_dir
@@ -148,7 +153,7 @@ def resolve(profile: str, overrides: dict | None = None) -> Run:
     root = data_root(asked)
     settings, split, notes = plan_split(asked, root)
     h = run_hash(settings, root, split)
-    folder = paths.CACHE / "runs" / f"{profile}-{h}"
+    folder = paths.CACHE / "runs" / f"{settings.profile}-{h}"
     split_file = folder / "split.json"
     if split_file.exists():
         split = read_split(split_file)     # written once; the plan above is deterministic
@@ -207,7 +212,7 @@ def describe(run: Run) -> str:
     s = run.settings
     data_name = "synthetic faces" if run.synthetic else str(run.root)
     parts = ", ".join(f"{p} {len(run.split[p])}" for p in ("pretrain", "train", "val", "test"))
-    return f"run {s.profile}-{run.hash}: {data_name} at {s.size} px; {parts}; split {run.split['ids_hash']}"
+    return f"run {run.name}: {data_name} at {s.size} px; {parts}; split {run.split['ids_hash']}"
 
 
 def start(profile: str, overrides: dict | None = None) -> Run:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .ioutil import write_csv
 from .model import UNet, count_parameters
 from .settings import ARMS, METHOD_NAMES, PRETEXT_TASKS
 from .statistics import bootstrap, verdict
@@ -116,12 +117,10 @@ def paired_layout(p: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
                          "seeds": p.seeds, "verdict": p.verdict}).set_index("training fraction")
 
 
-def _claim(text: str, comparisons: list[tuple[str, pd.DataFrame]], rule: str) -> dict:
+def _claim(text: str, found: list[tuple[str, pd.DataFrame]], rule: str) -> dict:
     """One claim's verdict from paired comparisons: supported when every interval lies above
     zero, contradicted when any lies below, else inconclusive; with the evidence in words."""
-    rows = [(name, r) for name, p in comparisons for r in p.itertuples()]
-    if not rows:
-        return {"claim": text, "verdict": "not run", "evidence": "the arms it needs were not run"}
+    rows = [(name, r) for name, p in found for r in p.itertuples()]
     verdicts = [r.verdict for _, r in rows]
     v = "contradicted" if "contradicted" in verdicts else "supported" if set(verdicts) == {"supported"} else "inconclusive"
     evidence = "; ".join(f"{name} at {r.fraction_pct}%: {r.difference:+.3f} ({r.ci_low:+.3f} to {r.ci_high:+.3f})"
@@ -129,24 +128,32 @@ def _claim(text: str, comparisons: list[tuple[str, pd.DataFrame]], rule: str) ->
     return {"claim": text, "verdict": v, "evidence": f"{rule} {evidence}"}
 
 
-def claims(t1_results: pd.DataFrame | None = None, t2_results: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A verdict per claim of the paper (the intro page's three) that these results test:
-    claims 1 and 2 from Table 1's runs, claim 3 from Table 2's."""
+def comparisons(results: pd.DataFrame, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], pd.DataFrame]:
+    """The paired comparison (see paired) of each pair of arms that both ran."""
+    ran = set(results.arm)
+    return {(a, b): paired(results, a, b) for a, b in pairs if {a, b} <= ran}
+
+
+#: The paper's claims (the intro page's three), each with the paired comparisons it needs
+#: as (arm, other arm) and the rule in words.
+CLAIMS = {
+    "1. The free texture label is worth pretraining on":
+        ([("ours", "texture_scratch")], "Pretraining on it must beat the same 4-channel net from random weights."),
+    "2. Texture pretraining raises JSI over no pretraining (Table 1)":
+        ([("ours", "none")], "Ours must beat No pretraining at every fraction."),
+    "3. Texture pretraining beats the pretext tasks (Table 2)":
+        ([("ours", t) for t in PRETEXT_TASKS], "Ours must beat every pretext pretraining."),
+}
+
+
+def claims(compared: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
+    """A verdict per claim of the paper that these comparisons bear on."""
     out = []
-    if t1_results is not None:
-        arms = set(t1_results.arm)
-        c1 = [("Ours minus texture input without pretraining", paired(t1_results, "ours", "texture_scratch"))] \
-            if {"ours", "texture_scratch"} <= arms else []
-        out.append(_claim("1. The free texture label is worth pretraining on", c1,
-                          "Pretraining on it must beat the same 4-channel net from random weights."))
-        c2 = [("Ours minus No pretraining", paired(t1_results, "ours", "none"))] if {"ours", "none"} <= arms else []
-        out.append(_claim("2. Texture pretraining raises JSI over no pretraining (Table 1)", c2,
-                          "Ours must beat No pretraining at every fraction."))
-    if t2_results is not None:
-        c3 = [(f"Ours minus {METHOD_NAMES[t]}", paired(t2_results, "ours", t))
-              for t in PRETEXT_TASKS if t in set(t2_results.arm)]
-        out.append(_claim("3. Texture pretraining beats the pretext tasks (Table 2)", c3,
-                          "Ours must beat every pretext pretraining."))
+    for text, (pairs, rule) in CLAIMS.items():
+        found = [(f"{METHOD_NAMES[a]} minus {METHOD_NAMES[b]}", compared[(a, b)]) for a, b in pairs
+                 if (a, b) in compared]
+        if found:
+            out.append(_claim(text, found, rule))
     return pd.DataFrame(out).set_index("claim")
 
 
@@ -161,25 +168,33 @@ def run_info(run) -> pd.DataFrame:
     from .envinfo import device_name
 
     s = run.settings
-    return pd.DataFrame([{"run": f"{s.profile}-{run.hash}", "data": "synthetic faces" if run.synthetic else str(run.root),
+    return pd.DataFrame([{"run": run.name, "data": "synthetic faces" if run.synthetic else str(run.root),
                           "image px": s.size, "U-Net width": s.width, "seeds": len(s.seeds),
                           "test faces": len(run.split["test"]), "device": device_name(s.device)}]).set_index("run")
 
 
-def convergence(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per finetuning run: its best validation epoch, epochs run, the change of the
-    validation JSI over the last quarter, and whether it converged by the rule that the best
-    epoch came before the last or the last quarter changed the score by less than 0.005."""
+#: A run has converged when its best validation epoch came before its last, or when its
+#: validation JSI changed by less than this over the last quarter of its epochs.
+CONVERGED_CHANGE = 0.005
+
+
+def convergence(results: pd.DataFrame, run_name: str) -> pd.DataFrame:
+    """One row per finetuning run of the named run: its best validation epoch, epochs run,
+    the change of validation JSI over the last quarter, and whether it converged."""
     t = pd.DataFrame({"run": [f"{r.arm}-{r.fraction}pct-seed{r.seed}" for r in results.itertuples()],
                       "best_epoch": results.best_epoch, "epochs": results.epochs,
                       "last_quarter_change": results.last_quarter_change.round(4)})
-    t["converged"] = (t.best_epoch < t.epochs) | (t.last_quarter_change.abs() < 0.005)
+    t["converged"] = (t.best_epoch < t.epochs) | (t.last_quarter_change.abs() < CONVERGED_CHANGE)
+    t["of_run"] = run_name
     return t
 
 
-def merge_rows(new: pd.DataFrame, path, key: str = "run") -> pd.DataFrame:
-    """The rows of a saved table with those of `new` replacing any with the same key."""
-    if not Path(path).exists():
-        return new
-    old = pd.read_csv(path)
-    return pd.concat([old[~old[key].isin(new[key])], new], ignore_index=True)
+def save_convergence(t: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Add a notebook's convergence rows to the saved table: rows of another run are
+    dropped (never mixed in), rows of the same training runs replaced."""
+    if Path(path).exists():
+        old = pd.read_csv(path)
+        old = old[(old.of_run == t.of_run.iloc[0]) & ~old.run.isin(t.run)] if "of_run" in old else old.iloc[:0]
+        t = pd.concat([old, t], ignore_index=True)
+    write_csv(path, t)
+    return t
