@@ -26,10 +26,12 @@
 #   initialisation. It separates the effect of pretraining from the effect of the extra
 #   input channel, which the paper's two arms confound.
 #
-# Loss: cross-entropy plus soft Dice of the wrinkle class. Each run trains for the
-# profile's epochs, and at least its minimum number of steps, so that small fractions
-# are not stopped after a handful of updates; the checkpoint with the best validation JSI
-# is scored on the test faces. Several seeds per cell give the spread.
+# Loss: cross-entropy plus soft Dice of the wrinkle class. An epoch is a pass over the
+# training faces, stretched for small fractions to the profile's minimum number of
+# updates. Each run stops on a validation plateau: after `finetune_patience` epochs
+# without a better validation JSI its learning rate is cut five-fold, after as many more
+# it stops (at the latest after `finetune_epochs`). The checkpoint with the best
+# validation JSI is scored on the test faces. Several seeds per cell give the spread.
 
 # %% tags=["parameters"]
 profile = "cpu"

@@ -76,7 +76,8 @@ claims
 # %% [markdown]
 # ## How the pretrained starts converge
 #
-# Validation JSI after each finetuning epoch (100% of the training faces, mean over seeds).
+# Validation JSI after each finetuning epoch (100% of the training faces, mean over the
+# seeds still training; runs stop on their own plateau).
 # A start that ends below another is only meaningful if both have stopped improving; a
 # pretext-pretrained net can begin *below* a random start and needs epochs to recover,
 # so a schedule that stops early makes it look worse than it is.
@@ -84,7 +85,7 @@ claims
 # %%
 curves = finetuning.histories(run, [*s.pretext_tasks, "ours"], 1.0, s.ablation_seeds)
 fig = plots.validation_curves(curves, path=paths.figure("06_validation_curves"))
-print(curves.pivot_table(index="arm", columns="epoch", values="val_jsi").round(3).to_string())
+print(curves.pivot_table(index="arm", columns="epoch", values="val_jsi").round(3).to_string(na_rep=""))
 
 # %% [markdown]
 # ## What each pretext task learns

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from wrinklelib.checkpoints import load_checkpoint
-from wrinklelib.train import schedule
+from wrinklelib.train import plateau, schedule
 
 SCRIPT = textwrap.dedent("""
     import sys
@@ -21,12 +21,13 @@ SCRIPT = textwrap.dedent("""
     import torch
     root, out, epochs, batch = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     accumulate = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+    patience = int(sys.argv[6]) if len(sys.argv) > 6 else 0
     ids = list_ids(root)
     torch.manual_seed(0)
     train = FaceDataset(root, ids[:10], "mask", 64, texture_input=True, augment=True, seed=0)
     val = FaceDataset(root, ids[10:], "mask", 64, texture_input=True)
     cfg = TrainConfig(task="segmentation", epochs=epochs, batch_size=batch, accumulate=accumulate, lr=3e-3,
-                      seed=0, progress=False)
+                      patience=patience, seed=0, progress=False)
     fit(UNet(4, 2, 8), train, val, cfg, out, recipe(4, 64))
 """)
 
@@ -38,9 +39,9 @@ def script(tmp_path_factory):
     return path
 
 
-def run(script, root, out, epochs=3, batch=4, accumulate=1):
-    subprocess.run([sys.executable, str(script), str(root), str(out), str(epochs), str(batch), str(accumulate)],
-                   check=True, capture_output=True)
+def run(script, root, out, epochs=3, batch=4, accumulate=1, patience=0):
+    subprocess.run([sys.executable, str(script), str(root), str(out), str(epochs), str(batch), str(accumulate),
+                    str(patience)], check=True, capture_output=True)
     return load_checkpoint(out / "last.pt")
 
 
@@ -60,10 +61,11 @@ def test_same_seed_same_loss_curve(script, synthetic_dir, tmp_path):
     assert a["input_recipe"]["channels"] == ["red", "green", "blue", "texture"] and a["input_recipe"]["size"] == 64
 
 
-def test_sigkill_mid_epoch_then_resume_is_exact(script, synthetic_dir, tmp_path):
-    full = run(script, synthetic_dir, tmp_path / "full", epochs=12, batch=2)
+@pytest.mark.parametrize("patience", [0, 1])
+def test_sigkill_mid_epoch_then_resume_is_exact(script, synthetic_dir, tmp_path, patience):
+    full = run(script, synthetic_dir, tmp_path / "full", epochs=12, batch=2, patience=patience)
     out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, str(script), str(synthetic_dir), str(out), "12", "2"],
+    proc = subprocess.Popen([sys.executable, str(script), str(synthetic_dir), str(out), "12", "2", "1", str(patience)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while not (out / "last.pt").exists() and time.time() < deadline:
@@ -73,10 +75,15 @@ def test_sigkill_mid_epoch_then_resume_is_exact(script, synthetic_dir, tmp_path)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = load_checkpoint(out / "last.pt")
-    assert partial["epoch"] < 11
-    resumed = run(script, synthetic_dir, out, epochs=12, batch=2)
-    assert resumed["epoch"] == full["epoch"] == 11
+    assert partial["epoch"] < full["epoch"]
+    resumed = run(script, synthetic_dir, out, epochs=12, batch=2, patience=patience)
+    assert resumed["epoch"] == full["epoch"]
+    assert [h["lr"] for h in resumed["history"]] == [h["lr"] for h in full["history"]]
     assert all(torch.equal(resumed["model"][k], full["model"][k]) for k in full["model"])
+    assert full["epoch"] == 11 if patience == 0 else full["epoch"] < 11   # stopped on its plateau
+    # a run stopped on its plateau is finished: running it again trains nothing more
+    again = run(script, synthetic_dir, out, epochs=12, batch=2, patience=patience)
+    assert again["epoch"] == full["epoch"] and len(again["history"]) == len(full["history"])
 
 
 def test_two_gloo_processes_match_one(script, synthetic_dir, tmp_path):
@@ -99,3 +106,26 @@ def test_two_gloo_processes_match_one(script, synthetic_dir, tmp_path):
     num = sum(float((one["model"][k] - two["model"][k]).norm() ** 2) for k in keys)
     den = sum(float(one["model"][k].norm() ** 2) for k in keys)
     assert (num / den) ** 0.5 < 1e-2
+
+
+def test_plateau_cuts_once_then_stops():
+    rising = [0.1, 0.2, 0.3, 0.4]
+    assert plateau(rising, 2) == (0, False)
+    # two epochs without a better score: one cut; two more: stop
+    assert plateau([0.1, 0.3, 0.2, 0.25], 2) == (1, False)
+    assert plateau([0.1, 0.3, 0.2, 0.25, 0.35, 0.3, 0.3], 2) == (1, True)
+    # an equal score is no improvement
+    assert plateau([0.5, 0.5, 0.5], 2) == (1, False)
+
+
+def test_plateau_waits_for_min_epochs():
+    # a start that predicts nothing for its first epochs is not a plateau
+    zeros = [0.0, 0.0, 0.0, 0.0, 0.0]
+    assert plateau(zeros, 2) == (1, True)
+    assert plateau(zeros, 2, min_epochs=6) == (0, False)
+    assert plateau(zeros + [0.0], 2, min_epochs=6) == (1, False)
+
+
+def test_constant_schedule_after_warmup():
+    assert schedule(0, 100, 0.1, cosine=False) == pytest.approx(0.1)
+    assert schedule(50, 100, 0.1, cosine=False) == schedule(99, 100, 0.1, cosine=False) == 1.0

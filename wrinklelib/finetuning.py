@@ -27,7 +27,7 @@ from .splits import fraction_key
 from .train import TrainConfig, distributed, fit, predict, resolve_device
 
 #: The settings a finetuning run depends on (with the data, split and weak source).
-FINETUNE_KEYS = PRETRAIN_KEYS + ("finetune_epochs", "finetune_min_steps")
+FINETUNE_KEYS = PRETRAIN_KEYS + ("finetune_epochs", "finetune_min_steps", "finetune_patience")
 
 
 def finetune_dir(run: Run, arm: str, fraction: float, seed: int) -> Path:
@@ -76,13 +76,14 @@ def finetune(run: Run, arm: str, fraction: float, seed: int) -> dict:
     val_set = dataset(run, run.split["val"], arm, seed=seed)
     model, _ = build_arm(run, arm, seed, positive_share(train_set))
     tc = TrainConfig(task="segmentation", epochs=s.finetune_epochs, min_steps=s.finetune_min_steps,
-                     batch_size=s.batch_size, lr=s.lr, seed=seed, device=s.device, progress=show_progress(),
-                     workers=loader_workers(run))
+                     batch_size=s.batch_size, lr=s.lr, patience=s.finetune_patience, seed=seed, device=s.device,
+                     progress=show_progress(), workers=loader_workers(run))
     result = fit(model, train_set, val_set, tc, out, recipe(ARMS[arm]["in_channels"], s.size))
     if distributed()[0] != 0:
         return {}                     # under torchrun, the first process scores and saves
     record = {"arm": arm, "fraction": fraction_key(fraction), "seed": seed, "n_train": len(ids),
               "params": count_parameters(model), "steps": result["history"][-1]["step"],
+              "max_epochs": s.finetune_epochs,
               "test_ids_hash": test_ids_hash(run.split["test"]), **convergence(out),
               **evaluate(run, result["best"], run.split["test"], arm)}
     write_json(out / "result.json", record)

@@ -63,7 +63,9 @@ def plan(cfg: Settings, root: Path) -> list[str]:
              f"{' (official test list)' if split['official_test_list'] else ''}; fractions "
              + ", ".join(f"{k}%={len(v)}" for k, v in split["fractions"].items()),
              f"runs: {finetunes} finetunings ({len(arms)} arms x {len(cfg.fractions)} fractions x seeds "
-             f"{cfg.seeds}) + {ablations} pretext finetunings, {cfg.finetune_epochs} epochs each",
+             f"{cfg.seeds}) + {ablations} pretext finetunings, {cfg.finetune_epochs} epochs each"
+             + (f" at most (stops after {cfg.finetune_patience} epochs without a better validation JSI, "
+                "twice)" if cfg.finetune_patience else ""),
              f"checkpoints: {paths.CACHE / 'train'}; run record: {paths.CACHE / 'runs'}",
              f"executed notebooks: {paths.EXECUTED}; tables: {paths.TABLES}",
              f"image-steps: {steps_pre:,} pretraining + {steps_ft:,} finetuning"]

@@ -54,6 +54,7 @@ class Settings:
     pretrain_min_steps: int
     finetune_epochs: int
     finetune_min_steps: int
+    finetune_patience: int
     seeds: tuple[int, ...]
     arms: tuple[str, ...]
     ablation_seeds: tuple[int, ...]
@@ -99,6 +100,7 @@ RULES = {
     "pretrain_min_steps": (int, lambda v: v >= 0, "an integer >= 0"),
     "finetune_epochs": (int, _positive, "an integer > 0"),
     "finetune_min_steps": (int, lambda v: v >= 0, "an integer >= 0"),
+    "finetune_patience": (int, lambda v: v >= 0, "an integer >= 0 (0: a fixed cosine schedule)"),
     "seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),
     "arms": ([str], lambda v: v in ARMS, f"a non-empty list of arms from {', '.join(ARMS)}"),
     "ablation_seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),

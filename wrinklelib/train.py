@@ -7,7 +7,13 @@ Losses (choices the paper leaves open):
   because the raw texture map (T/255, std ~0.03) is too small to learn from;
 - segmentation: cross-entropy plus `dice_weight` x soft Dice of the wrinkle class, with
   the head's bias started at the class prior, since wrinkles are about 1% of pixels.
-Optimiser AdamW, linear warm-up then cosine decay, per step.
+Optimiser AdamW with a linear warm-up, then either a fixed cosine decay over the epochs
+(`patience` 0: pretraining and the paper's schedule) or a plateau schedule: a constant
+rate cut by `PLATEAU_CUT` after `patience` epochs without a better validation score, and
+a stop after as many more, neither before a quarter of the epochs (finetuning on the
+synthetic profiles, which then converge by design rather than by a guessed length). Both
+are pure functions of the step and the validation history, so a resumed run repeats them
+exactly.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ class TrainConfig:
     lr: float = 1e-3
     weight_decay: float = 1e-4
     warmup: float = 0.05              # share of the steps spent warming up
+    patience: int = 0                 # > 0: plateau schedule (epochs are then a maximum)
     dice_weight: float = 1.0
     target_scale: float = 1.0
     seed: int = 0
@@ -69,12 +76,33 @@ def distributed() -> tuple[int, int]:
     return (dist.get_rank(), world) if world > 1 else (0, 1)
 
 
-def schedule(step: int, total: int, warmup: float) -> float:
-    """Learning-rate factor: linear warm-up, then cosine decay to zero."""
+#: Factor of the learning-rate cut of the plateau schedule.
+PLATEAU_CUT = 0.2
+
+
+def schedule(step: int, total: int, warmup: float, cosine: bool = True) -> float:
+    """Learning-rate factor: linear warm-up, then cosine decay to zero (or constant)."""
     w = max(1, int(total * warmup))
     if step < w:
         return (step + 1) / w
+    if not cosine:
+        return 1.0
     return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - w) / max(1, total - w))))
+
+
+def plateau(scores: list[float], patience: int, min_epochs: int = 0) -> tuple[int, bool]:
+    """(learning-rate cuts so far, stop?) after these validation scores: `patience` epochs
+    without a strictly better score cut the rate once; as many more after the cut stop.
+    Neither happens before `min_epochs` epochs, so that a start still predicting nothing
+    (validation JSI 0 for the first epochs of a pretext start) is not taken for a plateau."""
+    best, stalled, cuts = -math.inf, 0, 0
+    for epoch, score in enumerate(scores, 1):
+        best, stalled = (score, 0) if score > best else (best, stalled + 1)
+        if stalled >= patience and epoch >= min_epochs:
+            if cuts:
+                return cuts, True
+            cuts, stalled = 1, 0
+    return cuts, False
 
 
 def soft_dice_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -132,7 +160,9 @@ def _set_rng_state(state: dict) -> None:
 def fit(model: UNet, train_set, val_set, cfg: TrainConfig, out_dir: Path, recipe: dict, resume: bool = True) -> dict:
     """Train `model`; write last.pt every epoch, best.pt on each best validation score and
     history.csv. Checkpoints carry the model's arguments and its input `recipe`, what
-    inference needs. With resume, continue from last.pt; a finished run returns at once."""
+    inference needs. With resume, continue from last.pt; a finished run returns at once.
+    With `cfg.patience`, training stops on a validation plateau, at the latest after
+    `cfg.epochs` epochs."""
     out_dir = Path(out_dir)
     rank, world = distributed()
     device = resolve_device(cfg.device)
@@ -152,16 +182,17 @@ def fit(model: UNet, train_set, val_set, cfg: TrainConfig, out_dir: Path, recipe
     epochs = cfg.epochs
     total = epochs * steps_per_epoch
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: schedule(s, total, cfg.warmup))
     history, best, start_epoch = [], -math.inf, 0
     last = out_dir / "last.pt"
     if resume and last.exists():
         ckpt = load_checkpoint(last)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
-        sched.load_state_dict(ckpt["scheduler"])
         _set_rng_state(ckpt["rng"])
         history, best, start_epoch = ckpt["history"], ckpt["best_score"], ckpt["epoch"] + 1
+    scores = [row["score"] for row in history]
+    min_epochs = epochs // 4          # the plateau rule waits a quarter of the longest schedule
+    cuts, stop = plateau(scores, cfg.patience, min_epochs) if cfg.patience else (0, False)
     net = model
     if world > 1:
         net = torch.nn.parallel.DistributedDataParallel(model)
@@ -169,6 +200,8 @@ def fit(model: UNet, train_set, val_set, cfg: TrainConfig, out_dir: Path, recipe
         net = torch.compile(net)
     use_bf16 = device.type == "cuda"
     for epoch in range(start_epoch, epochs):
+        if stop:
+            break
         train_set.set_epoch(epoch) if hasattr(train_set, "set_epoch") else None
         order = torch.randperm(len(train_set), generator=torch.Generator().manual_seed(cfg.seed * 100003 + epoch))
         # Each update takes the next global batch; under torchrun every rank takes its share.
@@ -193,26 +226,37 @@ def fit(model: UNet, train_set, val_set, cfg: TrainConfig, out_dir: Path, recipe
             losses.append(float(loss.detach()) * cfg.accumulate)
             seen += x.shape[0] * world
             if (i + 1) % cfg.accumulate == 0:
+                lr = cfg.lr * schedule(epoch * n_updates + i // cfg.accumulate, total, cfg.warmup,
+                                       cosine=not cfg.patience) * PLATEAU_CUT ** cuts
+                for group in opt.param_groups:
+                    group["lr"] = lr
                 opt.step()
                 opt.zero_grad(set_to_none=True)
-                sched.step()
                 bar.update(1)
                 bar.set_postfix(loss=f"{np.mean(losses[-cfg.accumulate:]):.4f}",
                                 img_s=f"{seen / (time.perf_counter() - t0):.1f}")
         bar.close()
         train_time = time.perf_counter() - t0
-        train_loss = torch.tensor(float(np.mean(losses)))
+        train_loss = torch.tensor(float(np.mean(losses)), device=device)   # NCCL reduces CUDA tensors only
         if world > 1:
             dist.all_reduce(train_loss)      # the mean over every process's share
             train_loss /= world
         row = {"epoch": epoch + 1, "step": (epoch + 1) * n_updates, "train_loss": float(train_loss),
-               "lr": sched.get_last_lr()[0], "images_per_s": seen / train_time}
+               "lr": lr, "images_per_s": seen / train_time}
+        score = torch.tensor(0.0, dtype=torch.float64, device=device)
         if rank == 0:
             row |= validate(model, val_set, cfg, device)
+            score.fill_(row["score"])
+        if world > 1:
+            dist.broadcast(score, 0)         # every process follows the same plateau schedule
+        scores.append(float(score))
+        if cfg.patience:
+            cuts, stop = plateau(scores, cfg.patience, min_epochs)
+        if rank == 0:
             history.append(row)
             improved = row["score"] > best
             best = max(best, row["score"])
-            state = dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
+            state = dict(model=model.state_dict(), optimizer=opt.state_dict(),
                          scaler=None, rng=_rng_state(), epoch=epoch, history=history, best_score=best,
                          model_args=dict(model.args), train_config=asdict(cfg), input_recipe=recipe)
             if improved:
