@@ -107,8 +107,9 @@ claims
 # %%
 conv = tables.convergence(results, run.name)
 tables.save_convergence(conv, paths.table("convergence"))
-glue("convergence_05", conv.drop(columns="of_run").set_index("run"), display=False)
-print(f"{conv.converged.sum()} of {len(conv)} runs converged (change threshold {tables.CONVERGED_CHANGE})")
+glue("convergence_05", tables.convergence_layout(conv), display=False)
+print(f"{conv.converged.sum()} of {len(conv)} runs converged (change threshold {tables.CONVERGED_CHANGE}); "
+      f"{(conv.epochs < conv.max_epochs).sum()} stopped on a validation plateau before their epoch limit")
 
 # %% [markdown]
 # Every score, pooled over the test pixels and averaged per image, mean over seeds:

@@ -70,7 +70,7 @@ claims = tables.claims(tables.comparisons(results, [("ours", t) for t in s.prete
 glue("claims_table2", claims, display=False)
 conv = tables.convergence(results, run.name)
 tables.save_convergence(conv, paths.table("convergence"))
-glue("convergence_06", conv.drop(columns="of_run").set_index("run"), display=False)
+glue("convergence_06", tables.convergence_layout(conv), display=False)
 claims
 
 # %% [markdown]

@@ -39,3 +39,10 @@ def test_convergence_rule_and_saved_table_never_mixes_runs(tmp_path):
     assert set(saved.of_run) == {"cpu-aaa"} and len(saved) == 4
     tables.save_convergence(tables.convergence(results(arms=("deblur",), seeds=(0,)), "cpu-aaa"), path)
     assert len(pd.read_csv(path)) == 5
+
+
+def test_convergence_layout_is_readable():
+    shown = tables.convergence_layout(tables.convergence(results(seeds=(0, 1)).assign(max_epochs=6), "cpu-aaa"))
+    assert list(shown.columns) == ["best epoch", "epochs run (limit)", "validation JSI change, last quarter",
+                                   "converged"]
+    assert shown.loc["none-100pct-seed1"].tolist() == [4, "4 (6)", "+0.011", "no"]

@@ -191,6 +191,17 @@ def convergence(results: pd.DataFrame, run_name: str) -> pd.DataFrame:
     return t
 
 
+def convergence_layout(t: pd.DataFrame) -> pd.DataFrame:
+    """The convergence table for a reader: readable headers, the epoch limit beside the
+    epochs run, the change signed to three decimals, yes or no."""
+    return pd.DataFrame({
+        "training run": t.run, "best epoch": t.best_epoch,
+        "epochs run (limit)": [f"{e} ({m})" for e, m in zip(t.epochs, t.max_epochs)],
+        "validation JSI change, last quarter": t.last_quarter_change.map("{:+.3f}".format),
+        "converged": t.converged.map({True: "yes", False: "no"}),
+    }).set_index("training run")
+
+
 def save_convergence(t: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Add a notebook's convergence rows to the saved table: rows of another run are
     dropped (never mixed in), rows of the same training runs replaced."""
