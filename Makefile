@@ -7,7 +7,7 @@ PROFILE ?= cpu
 #: The published run that `make book-published` shows (a folder of results/).
 PUBLISHED ?= cpu-publish
 
-.PHONY: venv book build book-published publish test refresh-references clean
+.PHONY: venv book build book-published publish gpu-wheels test refresh-references clean
 
 $(BIN)/wrinkle: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ venv: $(BIN)/wrinkle
 ## Run every notebook at the cpu profile and build the site.
 book: venv
 	$(BIN)/wrinkle run --profile $(PROFILE)
-	$(BIN)/wrinkle bench train --device cpu --sizes 128 256 --width 8
+	$(BIN)/wrinkle bench train --device cpu --sizes 128 256 --width 8 --batch 8   # the cpu profile's batch
 	$(BIN)/wrinkle bench texture --device cpu --sizes 1024
 	$(BIN)/wrinkle bench predict --device cpu --sizes 1024 --width 8
 	$(MAKE) build
@@ -40,6 +40,16 @@ book-published: venv
 ## Publish the run the book shows now into results/$(PUBLISHED).
 publish: venv
 	$(BIN)/wrinkle publish $(PUBLISHED)
+
+## The notebook tools a GPU machine without network lacks, as Python 3.12 wheels in .whl/
+## (carried there for scripts/gpu-publish.sh; what the machine already has is not replaced).
+GPU_TOOLS = $(shell $(PYTHON) -c "import tomllib; book = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['book']; print(' '.join(repr(r) for r in book if not r.startswith('jupyter-book')))")
+GPU_PLATFORMS := $(foreach n,2_17 2_27 2_28 2_31 2_34,--platform manylinux_$(n)_x86_64) --platform manylinux2014_x86_64
+gpu-wheels:
+	rm -rf .whl
+	$(PYTHON) -m pip download -q --only-binary=:all: --python-version 3.12 --implementation cp \
+		$(GPU_PLATFORMS) -d .whl $(GPU_TOOLS) aiohttp   # papermill needs it on 3.12; pip skips that marker here
+	@du -sh .whl
 
 ## Library tests, then nbval regression tests of every notebook (smoke profile).
 test: venv

@@ -50,3 +50,29 @@ def test_unknown_published_run_names_the_known_ones(book):
     publish.publish("cpu-test", book / "results")
     with pytest.raises(publish.PublishError, match="known: cpu-test"):
         publish.restore("nope", book / "results")
+
+
+def test_archive_then_unpack_gives_the_same_folder(book):
+    dest = publish.publish("gpu-test", book / "results")
+    packed = publish.archive("gpu-test", book / "out" / "gpu-test.tar.gz", book / "results")
+    elsewhere = publish.unpack(packed, book / "clone" / "results")
+    files = sorted(p.relative_to(dest) for p in dest.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(elsewhere) for p in elsewhere.rglob("*") if p.is_file())
+    assert all((dest / f).read_bytes() == (elsewhere / f).read_bytes() for f in files)
+    publish.unpack(packed, book / "clone" / "results")          # again: replaced whole, not merged
+    assert len(list((book / "clone" / "results").iterdir())) == 1
+
+
+def test_unpack_refuses_what_is_not_one_published_run(book, tmp_path):
+    import tarfile
+
+    stray = tmp_path / "stray.tar.gz"
+    (tmp_path / "a.txt").write_text("x")
+    with tarfile.open(stray, "w:gz") as tar:
+        tar.add(tmp_path / "a.txt", arcname="a.txt")
+    with pytest.raises(publish.PublishError, match="one published run"):
+        publish.unpack(stray, tmp_path / "results")
+    (tmp_path / "junk.tar.gz").write_bytes(b"not a tar")
+    with pytest.raises(publish.PublishError, match="not a readable"):
+        publish.unpack(tmp_path / "junk.tar.gz", tmp_path / "results")
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())

@@ -49,6 +49,8 @@ def test_bad_setting_is_one_line_naming_it(args, named, tmp_path):
     (["train", "--stage", "pretrain", "--profile", "nope"], "nope"),
     (["train", "--stage", "finetune", "--arm", "bogus"], "bogus"),
     (["synth", "--n", "-3", "--out", "x"], "--n"),
+    (["unpack", "no-such-run.tar.gz"], "no-such-run.tar.gz"),
+    (["publish", "x/y"], "x/y"),
 ])
 def test_bad_command_options_are_one_line(args, named):
     r = subprocess.run([WRINKLE, *args], capture_output=True, text=True)

@@ -25,6 +25,7 @@ def test_overrides_win_and_are_typed():
     ("size", "abc"), ("size", 100), ("size", 16), ("n_train", -5), ("n_test", 0), ("fractions", [2.0]),
     ("fractions", []), ("arms", ["bogus"]), ("pretext_tasks", ["jigsaw"]), ("device", "tpu"),
     ("weak_source", "web"), ("seeds", [0.5]), ("official_test", 1), ("width", 3), ("lr", 0),
+    ("finetune_patience", -1), ("finetune_patience", 1.5),
 ])
 def test_bad_value_names_the_setting(key, value):
     with pytest.raises(SettingError, match=key):

@@ -48,3 +48,12 @@ def test_1024_face_is_fast():
     start = time.perf_counter()
     synth.make_face(0, 1024, seed=0)
     assert time.perf_counter() - start < 2.0
+
+
+def test_files_do_not_depend_on_the_number_of_workers(tmp_path):
+    one = synth.write_synthetic(tmp_path / "one", 6, 64, seed=4, progress=False, workers=1)
+    two = synth.write_synthetic(tmp_path / "two", 6, 64, seed=4, progress=False, workers=2)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert len(files) == 6 * 8 + 1
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)

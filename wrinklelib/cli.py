@@ -188,15 +188,28 @@ def cmd_bench(args) -> int:
 
 
 def cmd_publish(args) -> int:
-    from .publish import PublishError, publish, restore
+    from .publish import PublishError, archive, publish, restore
 
     try:
         if args.restore:
             print(f"restored {restore(args.name)} into the book's inputs")
         else:
             print(f"published the book's run to {publish(args.name)}")
+            if args.archive:
+                print(f"packed it into {archive(args.name, Path(args.archive))}")
     except PublishError as err:
         return fail("publish", err)
+    return 0
+
+
+def cmd_unpack(args) -> int:
+    from .publish import PublishError, unpack
+
+    try:
+        print(f"unpacked {unpack(Path(args.archive))}; build the site from it with "
+              f"`make book-published PUBLISHED=NAME`")
+    except PublishError as err:
+        return fail("unpack", err)
     return 0
 
 
@@ -233,7 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="folder name under results/, e.g. cpu-publish")
     p.add_argument("--restore", action="store_true",
                    help="put the published run where the book reads it (make book-published)")
+    p.add_argument("--archive", metavar="FILE", help="also pack the published run into FILE (.tar.gz)")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("unpack", help="unpack an archive made by `publish --archive` into results/")
+    p.add_argument("archive", help="the .tar.gz file")
+    p.set_defaults(func=cmd_unpack)
 
     p = sub.add_parser("pages", help="write the book's generated pages from the tables present")
     p.set_defaults(func=cmd_pages)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -12,7 +13,8 @@ PACKAGES = ("torch", "torchvision", "numpy", "opencv-python-headless", "pandas",
 
 
 def git_commit() -> str:
-    """The checked-out commit, with '-dirty' when tracked files changed; 'unknown' outside git."""
+    """The checked-out commit, with '-dirty' when tracked files changed. Outside git (a copy
+    of the tree on another machine) the commit given in WRINKLE_GIT_COMMIT, else 'unknown'."""
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True,
                              text=True, check=True).stdout.strip()
@@ -20,7 +22,7 @@ def git_commit() -> str:
                                cwd=paths.ROOT, capture_output=True, text=True).stdout.strip()
         return sha + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+        return os.environ.get("WRINKLE_GIT_COMMIT", "unknown")
 
 
 def package_version(name: str) -> str:

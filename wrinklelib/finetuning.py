@@ -77,7 +77,7 @@ def finetune(run: Run, arm: str, fraction: float, seed: int) -> dict:
     model, _ = build_arm(run, arm, seed, positive_share(train_set))
     tc = TrainConfig(task="segmentation", epochs=s.finetune_epochs, min_steps=s.finetune_min_steps,
                      batch_size=s.batch_size, lr=s.lr, patience=s.finetune_patience, seed=seed, device=s.device,
-                     progress=show_progress(), workers=loader_workers(run))
+                     progress=show_progress(), workers=loader_workers(run, len(train_set)))
     result = fit(model, train_set, val_set, tc, out, recipe(ARMS[arm]["in_channels"], s.size))
     if distributed()[0] != 0:
         return {}                     # under torchrun, the first process scores and saves

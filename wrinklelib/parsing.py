@@ -33,6 +33,18 @@ def landmark_model_path() -> Path:
     return path
 
 
+def landmarks_unavailable() -> str | None:
+    """Why faces cannot be parsed from landmarks on this machine (dlib or its model file
+    missing), or None when they can."""
+    if importlib.util.find_spec("dlib") is None:
+        return "dlib is not installed (pip install dlib-bin)"
+    try:
+        landmark_model_path()
+    except FileNotFoundError as err:
+        return str(err)
+    return None
+
+
 @lru_cache(maxsize=1)
 def _dlib_models():
     import dlib

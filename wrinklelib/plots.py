@@ -90,6 +90,20 @@ def texture_panels(samples) -> tuple[list[list[np.ndarray]], list[str]]:
                     "true wrinkles" if truth else "voted mask"]
 
 
+def photo_panels(photo: np.ndarray) -> tuple[list[np.ndarray], str]:
+    """Figure 1(a) on a real photograph at the paper's filter (21x21, sigma 5): photo,
+    texture map, landmark face parsing and texture mask; and a line on the skin found."""
+    from .parsing import landmarks_parsing
+    from .texture import face_mask, filter_params, texture_map, texture_mask
+
+    labels = landmarks_parsing(photo)
+    tmask = texture_mask(photo, labels, ksize=21, sigma=5.0)
+    skin = face_mask(labels)
+    note = f"face-skin pixels: {skin.mean():.3f} of the photo; texture inside the face: mean {tmask[skin].mean():.2f}"
+    return [photo, np.clip(texture_map(photo, *filter_params(1024)) * 4, 0, 255), labels,
+            np.clip(tmask * 4, 0, 255)], note
+
+
 def sample_panels(samples) -> list[list[np.ndarray]]:
     """Per face: the image, its true wrinkles (red; blank without truth), the voted mask
     (green) and the face-parsing map (the mask when there is none)."""

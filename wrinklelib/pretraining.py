@@ -50,10 +50,18 @@ def launch_distributed(run: Run, stage: str, *args: str) -> None:
     subprocess.run(cmd, check=True)
 
 
-def loader_workers(run: Run) -> int:
-    """Data-loading processes: several on CUDA to keep the GPU busy, none on CPU (the
-    cores are busy training, and one process keeps the in-memory cache)."""
-    return min(8, os.cpu_count() or 1) if resolve_device(run.settings.device).type == "cuda" else 0
+#: Decoded faces up to this many bytes are cached by the dataset in the training process.
+CACHE_BYTES = 4 * 2 ** 30
+
+
+def loader_workers(run: Run, n_images: int) -> int:
+    """Data-loading processes: none when the decoded faces fit in memory (the dataset then
+    caches them once, where workers, started anew every epoch, would decode them again each
+    epoch) or on a CPU (its cores are busy training); else several, to keep a GPU busy."""
+    s = run.settings
+    if resolve_device(s.device).type != "cuda" or n_images * s.size ** 2 * 4 <= CACHE_BYTES:
+        return 0
+    return min(8, os.cpu_count() or 1)
 
 
 def pretrain_dir(run: Run, task: str = "texture") -> Path:
@@ -76,7 +84,7 @@ def pretrain(run: Run, task: str = "texture") -> Path:
     scale = target_scale(train_set) if task == "texture" else 1.0
     tc = TrainConfig(task="regression", epochs=s.pretrain_epochs, min_steps=s.pretrain_min_steps,
                      batch_size=s.batch_size, lr=s.lr, target_scale=scale, seed=s.seed,
-                     device=s.device, progress=show_progress(), workers=loader_workers(run))
+                     device=s.device, progress=show_progress(), workers=loader_workers(run, len(train_set)))
     torch.manual_seed(s.seed)
     rec = recipe(3, s.size) | {"target": task, "weak_source": s.weak_source,
                                "weak_dir": str(run.weak_dir) if run.weak_dir else None}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import nbformat
 
 from . import paths
 from .envinfo import environment
-from .ioutil import write_json
+from .ioutil import atomic_write, write_json
 
 RESULTS = paths.ROOT / "results"
 PROVENANCE = "provenance.json"
@@ -85,3 +86,42 @@ def restore(name: str, src_root: Path | None = None) -> Path:
     for f in ("run.json", PROVENANCE):
         shutil.copy(src / f, paths.GENERATED / f)
     return src
+
+
+def archive(name: str, target: Path, src_root: Path | None = None) -> Path:
+    """Pack the published run results/name into one .tar.gz (what a borrowed machine that
+    returns only a few files sends back), written atomically."""
+    src = Path(src_root or RESULTS) / name
+    if not (src / PROVENANCE).exists():
+        raise PublishError(f"{src}: not a published run")
+
+    def write(tmp: Path) -> None:
+        with tarfile.open(tmp, "w:gz") as tar:
+            tar.add(src, arcname=name)
+
+    return atomic_write(Path(target), write)
+
+
+def unpack(path: Path, dest_root: Path | None = None) -> Path:
+    """Unpack an archive of one published run into results/, replacing an earlier
+    publication of that name whole; the archive must hold one run folder and nothing else."""
+    path, dest_root = Path(path), Path(dest_root or RESULTS)
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            names = tar.getnames()
+            tops = {n.split("/")[0] for n in names}
+            if len(tops) != 1 or f"{next(iter(tops))}/{PROVENANCE}" not in names:
+                raise PublishError(f"{path}: expected the archive of one published run (NAME/{PROVENANCE} ...)")
+            name = tops.pop()
+            dest_root.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=f".{name}."))
+            try:
+                tar.extractall(tmp, filter="data")
+                if (dest_root / name).exists():
+                    shutil.rmtree(dest_root / name)
+                (tmp / name).rename(dest_root / name)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+    except (tarfile.TarError, OSError) as err:
+        raise PublishError(f"{path}: not a readable .tar.gz ({err})") from err
+    return dest_root / name

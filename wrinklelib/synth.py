@@ -9,6 +9,7 @@ same factor that scales the texture filter's sigma, so their ratio stays that of
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -294,24 +295,45 @@ def make_face(index: int, size: int = 256, seed: int = 0) -> Face:
     return Face(image, truth, parsing, regions, annotations, age, wrinkles)
 
 
-def write_synthetic(out: Path, n: int, size: int, seed: int = 0, progress: bool | None = None) -> Path:
-    """Write n synthetic faces in the FFHQ-Wrinkle layout; faces already written are kept."""
+def _write_face(out: Path, i: int, size: int, seed: int) -> None:
+    """Draw face i and write its files; the regions map last, marking it complete."""
+    iid = data.image_id(i)
+    if data.image_path(out, iid).exists() and (out / data.REGIONS / f"{iid}.png").exists():
+        return
+    face = make_face(i, size, seed)
+    for name in ANNOTATORS:
+        data.write_png(out / data.ANNOTATIONS / name / f"{iid}.png", face.annotations[name] * 255)
+    voted = majority_vote([face.annotations[k] for k in ANNOTATORS], min_votes=2)
+    data.write_png(data.manual_path(out, iid), voted * 255)
+    data.write_png(out / data.TRUTH / f"{iid}.png", face.truth * 255)
+    data.write_npy(data.parsing_path(out, iid), face.parsing)
+    data.write_png(data.image_path(out, iid), face.image)
+    # Written last: its presence marks the face complete for a resumed run.
+    data.write_png(out / data.REGIONS / f"{iid}.png", face.regions)
+
+
+def write_synthetic(out: Path, n: int, size: int, seed: int = 0, progress: bool | None = None,
+                    workers: int | None = None) -> Path:
+    """Write n synthetic faces in the FFHQ-Wrinkle layout; faces already written are kept.
+    Faces are drawn in `workers` processes (default: one per CPU core, at most 16); each
+    face has its own generator, so the files do not depend on the number of workers."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     out = Path(out)
     meta = {"kind": "synthetic", "n": int(n), "size": int(size), "seed": int(seed)}
     progress = show_progress() if progress is None else progress
-    for i in tqdm(range(n), desc="synthetic faces", disable=not progress, mininterval=2):
-        iid = data.image_id(i)
-        if data.image_path(out, iid).exists() and (out / data.REGIONS / f"{iid}.png").exists():
-            continue
-        face = make_face(i, size, seed)
-        for name in ANNOTATORS:
-            data.write_png(out / data.ANNOTATIONS / name / f"{iid}.png", face.annotations[name] * 255)
-        voted = majority_vote([face.annotations[k] for k in ANNOTATORS], min_votes=2)
-        data.write_png(data.manual_path(out, iid), voted * 255)
-        data.write_png(out / data.TRUTH / f"{iid}.png", face.truth * 255)
-        data.write_npy(data.parsing_path(out, iid), face.parsing)
-        data.write_png(data.image_path(out, iid), face.image)
-        # Written last: its presence marks the face complete for a resumed run.
-        data.write_png(out / data.REGIONS / f"{iid}.png", face.regions)
+    workers = workers or min(16, os.cpu_count() or 1)
+    bar = dict(total=n, desc="synthetic faces", disable=not progress, mininterval=2)
+    if workers == 1 or n < 2 * workers:
+        for i in tqdm(range(n), **bar):
+            _write_face(out, i, size, seed)
+    else:
+        # spawn, not fork: the caller may hold torch's or OpenCV's thread pools
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=cv2.setNumThreads, initargs=(1,)) as pool:
+            jobs = pool.map(_write_face, [out] * n, range(n), [size] * n, [seed] * n, chunksize=8)
+            for _ in tqdm(jobs, **bar):
+                pass
     write_json(out / "synthetic.json", meta)
     return out
