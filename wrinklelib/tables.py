@@ -184,7 +184,7 @@ def convergence(results: pd.DataFrame, run_name: str) -> pd.DataFrame:
     whether it converged."""
     t = pd.DataFrame({"run": [f"{r.arm}-{r.fraction}pct-seed{r.seed}" for r in results.itertuples()],
                       "best_epoch": results.best_epoch, "epochs": results.epochs,
-                      "max_epochs": results.get("max_epochs", results.epochs),
+                      "max_epochs": results.max_epochs,
                       "last_quarter_change": results.last_quarter_change.round(4)})
     t["converged"] = (t.best_epoch < t.epochs) | (t.last_quarter_change.abs() < CONVERGED_CHANGE)
     t["of_run"] = run_name
