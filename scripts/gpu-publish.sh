@@ -25,15 +25,13 @@ if ! "$py" -c "import papermill, jupytext, ipykernel, myst_nb" 2>/dev/null; then
     "$py" -m pip install -q --no-index --find-links .whl papermill jupytext ipykernel myst-nb
 fi
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
-wrinkle() { "$py" -m wrinklelib.cli "$@"; }
-wrinkle env
-if ! timeout --kill-after=10 "$(left)" "$py" -m wrinklelib.cli run --profile "$profile"; then
+wrinkle=("$py" -m wrinklelib.cli)
+"${wrinkle[@]}" env
+if ! timeout --kill-after=10 "$(left)" "${wrinkle[@]}" run --profile "$profile"; then
     echo "not finished within ${budget} s: run scripts/gpu-publish.sh again to resume"
     exit 3
 fi
-device=$(wrinkle env | sed -n 's/^ *device: //p' | head -1)
-device=${device:-cpu}
-case "$device" in CPU*) bench_device=cpu ;; *) bench_device=cuda ;; esac
+bench_device=$("$py" -c "import torch; print('cuda' if torch.cuda.is_available() else 'cpu')")
 # The benchmarks of the performance page, each skipped when time runs out: the paper's
 # network on a GPU, make book's sizes on a CPU.
 if [ "$bench_device" = cuda ]; then
@@ -44,10 +42,10 @@ fi
 for bench in "${benches[@]}"; do
     if [ "$(left)" -gt 30 ]; then
         # shellcheck disable=SC2086
-        timeout "$(left)" "$py" -m wrinklelib.cli bench $bench --device "$bench_device" || echo "bench $bench: not measured"
+        timeout "$(left)" "${wrinkle[@]}" bench $bench --device "$bench_device" || echo "bench $bench: not measured"
     fi
 done
-wrinkle pages > /dev/null
+"${wrinkle[@]}" pages > /dev/null
 mkdir -p "$out"
-wrinkle publish "$name" --archive "$out/$name.tar.gz"
+"${wrinkle[@]}" publish "$name" --archive "$out/$name.tar.gz"
 echo "packed $out/$name.tar.gz"

@@ -64,8 +64,8 @@ def plan(cfg: Settings, root: Path) -> list[str]:
              + ", ".join(f"{k}%={len(v)}" for k, v in split["fractions"].items()),
              f"runs: {finetunes} finetunings ({len(arms)} arms x {len(cfg.fractions)} fractions x seeds "
              f"{cfg.seeds}) + {ablations} pretext finetunings, {cfg.finetune_epochs} epochs each"
-             + (f" at most (stops after {cfg.finetune_patience} epochs without a better validation JSI, "
-                "twice)" if cfg.finetune_patience else ""),
+             + (f" at most (the rate is cut after {cfg.finetune_patience} epochs without a better "
+                f"validation JSI, training stops after {cfg.finetune_patience} more)" if cfg.finetune_patience else ""),
              f"checkpoints: {paths.CACHE / 'train'}; run record: {paths.CACHE / 'runs'}",
              f"executed notebooks: {paths.EXECUTED}; tables: {paths.TABLES}",
              f"image-steps: {steps_pre:,} pretraining + {steps_ft:,} finetuning"]
