@@ -33,9 +33,13 @@ overrides = {}
 import numpy as np
 from myst_nb import glue
 
-from wrinklelib import data, paths, plots, runs, splits, synth, voting
+from wrinklelib.book import notebook, plots
+from wrinklelib.config import paths
+from wrinklelib.data import splits, synthetic
+from wrinklelib.data.sample import load_sample
+from wrinklelib.labels import agreement
 
-run = runs.start(profile, overrides)
+run = notebook.start(profile, overrides)
 s, split = run.settings, run.split
 
 # %% [markdown]
@@ -45,7 +49,7 @@ s, split = run.settings, run.split
 # manual mask and the face-parsing map.
 
 # %%
-samples = [data.load_sample(run.root, i, s.size) for i in split["train"][:s.show_n]]
+samples = [load_sample(run.root, i, s.size) for i in split["train"][:s.show_n]]
 fig = plots.grid(plots.sample_panels(samples), ["face", "true wrinkles", "voted mask", "face parsing"],
                  path=paths.figure("01_samples"), cmap="tab20")
 
@@ -67,7 +71,7 @@ print("shared ids between parts:", overlap)
 print("fractions nested:", splits.check_nested(split))
 assert not any(overlap.values()) and splits.check_nested(split)
 glue("n_train_images", len(split["train"]), display=False)
-share = np.mean([data.load_sample(run.root, i, s.size).mask.mean() for i in split["train"]])
+share = np.mean([load_sample(run.root, i, s.size).mask.mean() for i in split["train"]])
 print(f"wrinkle pixels in the voted training masks: {share:.2%}")
 glue("wrinkle_pixel_share", float(share), display=False)
 
@@ -77,7 +81,7 @@ glue("wrinkle_pixel_share", float(share), display=False)
 # Real wrinkle annotators agree poorly. The simulated annotators follow these error models:
 
 # %%
-for name, model in synth.ANNOTATOR_MODELS.items():
+for name, model in synthetic.ANNOTATOR_MODELS.items():
     print(f"{name}: {model['summary']}")
 
 # %% [markdown]
@@ -85,11 +89,11 @@ for name, model in synth.ANNOTATOR_MODELS.items():
 # and of the 2-of-3 vote (mean and standard deviation over the finetuning faces):
 
 # %%
-faces = [data.load_sample(run.root, i, s.size, annotators=True) for i in split["train"] + split["val"] + split["test"]]
-study = voting.dataset_study(faces, s.min_votes)
+faces = [load_sample(run.root, i, s.size, annotators=True) for i in split["train"] + split["val"] + split["test"]]
+study = agreement.dataset_study(faces, s.min_votes)
 if study is not None:
     shown = study[study.measure.isin(["jaccard", "jaccard vs truth", "share of truth kept"])]
     print(shown.to_string(index=False, float_format="%.3f"))
-    glue("pairwise_jaccard", voting.mean_pairwise_jaccard(study), display=False)
+    glue("pairwise_jaccard", agreement.mean_pairwise_jaccard(study), display=False)
 else:
     print("This data folder has no per-annotator masks (the FFHQ-Wrinkle release ships only voted masks).")

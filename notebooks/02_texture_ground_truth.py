@@ -31,9 +31,14 @@ overrides = {}
 import skimage.data
 from myst_nb import glue
 
-from wrinklelib import data, parsing, paths, plots, runs, texture
+from wrinklelib.book import notebook, plots
+from wrinklelib.config import paths
+from wrinklelib.data import layout, parsing
+from wrinklelib.data.sample import load_sample, read_weak
+from wrinklelib.evaluation import weak_labels
+from wrinklelib.labels import texture
 
-run = runs.start(profile, overrides)
+run = notebook.start(profile, overrides)
 s, split = run.settings, run.split
 ksize, sigma = texture.filter_params(s.size)
 print(f"texture filter at {s.size} px: kernel {ksize}x{ksize}, sigma {sigma:.2f}")
@@ -63,7 +68,7 @@ else:
 # the true wrinkles where they are known, else the voted mask.
 
 # %%
-samples = [data.load_sample(run.root, i, s.size) for i in split["val"][:s.show_n]]
+samples = [load_sample(run.root, i, s.size) for i in split["val"][:s.show_n]]
 panels, titles = plots.texture_panels(samples)
 fig = plots.grid(panels, titles, path=paths.figure("02_figure1a_run"), cmap="gray")
 
@@ -77,9 +82,9 @@ fig = plots.grid(panels, titles, path=paths.figure("02_figure1a_run"), cmap="gra
 # target and not as a replacement for manual labels.
 
 # %%
-study_samples = [data.load_sample(run.root, i, s.size) for i in split["val"] + split["test"]]
+study_samples = [load_sample(run.root, i, s.size) for i in split["val"] + split["test"]]
 if all(f.truth is not None for f in study_samples):
-    study = texture.threshold_study(study_samples, [2, 5, 10, 15, 20, 30, 40, 60])
+    study = weak_labels.threshold_study(study_samples, [2, 5, 10, 15, 20, 30, 40, 60])
     print(study.to_string(index=False, float_format="%.3f"))
     best = study.loc[study.jaccard.idxmax()]
     glue("texture_best_jaccard", float(best.jaccard), display=False)
@@ -97,10 +102,10 @@ else:
 # Either can feed pretraining (`weak_source = "release"` or `"compute"`).
 
 # %%
-have = [i for i in split["pretrain"][:50] if data.weak_path(run.root, i).exists()]
+have = [i for i in split["pretrain"][:50] if layout.weak_path(run.root, i).exists()]
 if have:
-    cmp = texture.compare_with_release([data.load_sample(run.root, i, s.size) for i in have],
-                                       [data.read_weak(run.root, i, s.size) for i in have])
+    cmp = weak_labels.compare_with_release([load_sample(run.root, i, s.size) for i in have],
+                                           [read_weak(run.root, i, s.size) for i in have])
     print(cmp[["mean_abs_diff", "face_region_jaccard"]].describe().to_string(float_format="%.3f"))
 else:
     print("No precomputed weak masks in this data folder (synthetic data); nothing to compare.")

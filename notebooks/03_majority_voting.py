@@ -27,11 +27,15 @@ overrides = {}
 # %%
 from myst_nb import glue
 
-from wrinklelib import data, paths, plots, runs, synth, voting
+from wrinklelib.book import notebook, plots
+from wrinklelib.config import paths
+from wrinklelib.data import synthetic
+from wrinklelib.data.sample import load_sample
+from wrinklelib.labels import agreement, fusion
 
-run = runs.start(profile, overrides)
+run = notebook.start(profile, overrides)
 s, split, min_votes = run.settings, run.split, run.settings.min_votes
-faces = [data.load_sample(run.root, i, s.size, annotators=True) for i in split["train"] + split["val"] + split["test"]]
+faces = [load_sample(run.root, i, s.size, annotators=True) for i in split["train"] + split["val"] + split["test"]]
 faces = [f for f in faces if f.annotations]
 print(f"{len(faces)} faces with per-annotator masks")
 
@@ -42,8 +46,8 @@ print(f"{len(faces)} faces with per-annotator masks")
 if faces:
     face = max(faces, key=lambda f: int(f.truth.sum()) if f.truth is not None else 0)
     names = list(face.annotations)
-    count = voting.vote_count(list(face.annotations.values()))
-    final = voting.majority_vote(list(face.annotations.values()), min_votes)
+    count = fusion.vote_count(list(face.annotations.values()))
+    final = fusion.majority_vote(list(face.annotations.values()), min_votes)
     panels = [[plots.overlay(face.image, face.annotations[n], (0, 255, 0)) for n in names]
               + [count, plots.overlay(face.image, final)]]
     fig = plots.grid(panels, names + ["vote count", f"final mask (>= {min_votes} votes)"],
@@ -57,7 +61,7 @@ if faces:
 # each annotator and of each way of combining them against the true wrinkles.
 
 # %%
-study = voting.dataset_study(faces, min_votes, {k: v for k, v in synth.REGIONS.items() if k < 4})
+study = agreement.dataset_study(faces, min_votes, {k: v for k, v in synthetic.REGIONS.items() if k < 4})
 if study is not None:
     print(study.to_string(index=False, float_format="%.3f"))
     study.to_csv(paths.table("03_agreement"), index=False)

@@ -32,11 +32,13 @@ overrides = {}
 import numpy as np
 from myst_nb import glue
 
-from wrinklelib import paths, plots, pretraining, runs
-from wrinklelib.checkpoints import load_checkpoint
-from wrinklelib.model import UNet, count_parameters
+from wrinklelib.book import notebook, plots
+from wrinklelib.config import paths
+from wrinklelib.model.checkpoints import load_checkpoint
+from wrinklelib.model.unet import UNet, count_parameters
+from wrinklelib.training import pretraining
 
-run = runs.start(profile, overrides)
+run = notebook.start(profile, overrides)
 s = run.settings
 print(f"U-Net width {s.width}: {count_parameters(UNet(3, 1, s.width)):,} parameters "
       f"(width 64: {count_parameters(UNet(3, 1, 64)):,})")

@@ -41,10 +41,12 @@ overrides = {}
 import pandas as pd
 from myst_nb import glue
 
-from wrinklelib import finetuning, paths, plots, pretraining, runs, tables
+from wrinklelib.book import notebook, plots
+from wrinklelib.config import paths
+from wrinklelib.evaluation import convergence, tables
+from wrinklelib.training import finetuning, pretraining
 
-
-run = runs.start(profile, overrides)
+run = notebook.start(profile, overrides)
 pd.set_option("display.max_colwidth", None)   # the claims' evidence in full
 s, split = run.settings, run.split
 print(f"{len(s.arms)} arms x {len(s.fractions)} fractions x {len(s.seeds)} seeds")
@@ -102,13 +104,13 @@ claims
 # Every finetuning run: its best validation epoch, the epochs it ran, and how much its
 # validation JSI changed over the last quarter of them. A run counts as converged when its
 # best epoch came before the last or its last quarter changed the score by less than
-# `tables.CONVERGED_CHANGE` (printed below).
+# `convergence.CONVERGED_CHANGE` (printed below).
 
 # %%
-conv = tables.convergence(results, run.name)
-tables.save_convergence(conv, paths.table("convergence"))
-glue("convergence_05", tables.convergence_layout(conv), display=False)
-print(f"{conv.converged.sum()} of {len(conv)} runs converged (change threshold {tables.CONVERGED_CHANGE}); "
+conv = convergence.convergence(results, run.name)
+convergence.save_convergence(conv, paths.table("convergence"))
+glue("convergence_05", convergence.convergence_layout(conv), display=False)
+print(f"{conv.converged.sum()} of {len(conv)} runs converged (change threshold {convergence.CONVERGED_CHANGE}); "
       f"{(conv.epochs < conv.max_epochs).sum()} stopped on a validation plateau before their epoch limit")
 
 # %% [markdown]
@@ -126,6 +128,6 @@ results.groupby(["arm", "fraction"], sort=False)[metrics].mean().round(3)
 
 # %%
 shown = [a for a in ("none", "ours") if a in s.arms]
-panels = finetuning.figure3_panels(run, split["test"][:s.show_n], shown, s.fractions[0], s.seeds[0])
+panels = plots.figure3_panels(run, split["test"][:s.show_n], shown, s.fractions[0], s.seeds[0])
 fig = plots.grid(panels, ["face", "ground truth"] + [tables.METHOD_NAMES[a] for a in shown],
                  path=paths.figure("05_figure3"))

@@ -33,10 +33,14 @@ overrides = {}
 import pandas as pd
 from myst_nb import glue
 
-from wrinklelib import finetuning, paths, plots, pretraining, runs, tables
-from wrinklelib.datasets import DEFAULT_STRENGTH
+from wrinklelib.book import notebook, plots
+from wrinklelib.config import paths
+from wrinklelib.evaluation import convergence, tables
+from wrinklelib.training import finetuning, pretraining
+from wrinklelib.training.dataset import DEFAULT_STRENGTH
+from wrinklelib.training.stage import pretrain_dir
 
-run = runs.start(profile, overrides)
+run = notebook.start(profile, overrides)
 pd.set_option("display.max_colwidth", None)   # the claims' evidence in full
 s = run.settings
 print("degradation strengths:", DEFAULT_STRENGTH)
@@ -68,9 +72,9 @@ tables.layout(t2, params=False)
 # %%
 claims = tables.claims(tables.comparisons(results, [("ours", t) for t in s.pretext_tasks]))
 glue("claims_table2", claims, display=False)
-conv = tables.convergence(results, run.name)
-tables.save_convergence(conv, paths.table("convergence"))
-glue("convergence_06", tables.convergence_layout(conv), display=False)
+conv = convergence.convergence(results, run.name)
+convergence.save_convergence(conv, paths.table("convergence"))
+glue("convergence_06", convergence.convergence_layout(conv), display=False)
 claims
 
 # %% [markdown]
@@ -94,6 +98,6 @@ print(curves.pivot_table(index="arm", columns="epoch", values="val_jsi").round(3
 # prediction.
 
 # %%
-panels = [pretraining.prediction_panels(run, pretraining.pretrain_dir(run, t) / "best.pt", run.split["val"][:1])[0]
+panels = [pretraining.prediction_panels(run, pretrain_dir(run, t) / "best.pt", run.split["val"][:1])[0]
           for t in s.pretext_tasks]
 fig = plots.grid(panels, ["input", "target (gray)", "pretrained prediction"], path=paths.figure("06_pretext"))

@@ -11,7 +11,7 @@ WRINKLE = str(Path(sys.executable).with_name("wrinkle"))
 @pytest.fixture(scope="session")
 def synthetic_dir(tmp_path_factory):
     """A small synthetic data set in the FFHQ-Wrinkle layout (12 faces, 64 px)."""
-    from wrinklelib.synth import write_synthetic
+    from wrinklelib.data.synthetic import write_synthetic
 
     return write_synthetic(tmp_path_factory.mktemp("synth"), 12, 64, seed=3, progress=False)
 

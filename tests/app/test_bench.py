@@ -1,0 +1,34 @@
+import pytest
+
+from wrinklelib.app import bench
+
+
+def test_train_benchmark_compares_both_paths():
+    frame = bench.bench_train("cpu", sizes=(32,), width=2, batch=2, steps=1)
+    assert list(frame.path) == ["naive fp32", "optimised"]
+    assert (frame.images_per_s > 0).all() and (frame.tflops > 0).all()
+    assert frame.speedup_vs_naive.iloc[0] == 1.0
+
+
+def test_paper_step_flops_scaling():
+    # Four times the pixels and twice the width: 16x the FLOPs.
+    assert bench.paper_step_flops(1e9, 512, 32) == pytest.approx(16e9)
+
+
+def test_projection_is_linear_in_devices():
+    frame = bench.bench_train("cpu", sizes=(32,), width=2, batch=2, steps=1)
+    p = bench.project_paper(frame, gpus=(1, 8))
+    assert p.projected_hours.iloc[0] == pytest.approx(8 * p.projected_hours.iloc[1], rel=0.01)
+
+
+def test_predict_and_texture_benchmarks():
+    pred = bench.bench_predict("cpu", size=64, width=2, batches=(1, 2), reps=1)
+    assert pred.best_batch.sum() == 1 and (pred.images_per_s > 0).all()
+    tex = bench.bench_texture("cpu", size=64, n=2, batch=2)
+    assert tex.ratio_vs_opencv.iloc[0] == 1.0 and len(tex) == 2
+
+
+def test_train_benchmark_reports_share_of_a_peak_measured_in_the_same_run():
+    frame = bench.bench_train("cpu", sizes=(32,), width=2, batch=2, steps=1)
+    assert (frame.peak == "fp32 matmul").all() and (frame.peak_tflops > 0).all()
+    assert frame.share_of_peak.iloc[1] == pytest.approx(frame.tflops.iloc[1] / frame.peak_tflops.iloc[1], rel=1e-3)

@@ -1,0 +1,1 @@
+"""The application: the command line, own-photo prediction, benchmarks and publishing."""

@@ -1,0 +1,200 @@
+"""Benchmarks: training throughput against a naive loop, texture maps per second,
+inference latency; and the projected wall time of the paper profile."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from ..config.environment import device_name
+from ..labels.texture import texture_map, texture_map_torch
+from ..model.precision import autocast, channels_last
+from ..model.unet import UNet
+from ..evaluation.inference import predict_batch
+
+PAPER_IMAGE_STEPS = {"pretrain": 25000 * 300, "finetune_per_run": 400 * 150}
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def train_flops(model: UNet, x: torch.Tensor) -> float:
+    """FLOPs (2 per multiply-add) of one forward and backward pass, counted by torch."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        model(x).float().mean().backward()
+    model.zero_grad(set_to_none=True)
+    return float(counter.get_total_flops())
+
+
+def time_steps(model, x, y, optimised: bool, steps: int, device: torch.device) -> float:
+    """Seconds per training step. Optimised is what `fit` does: channels_last everywhere,
+    bf16 autocast on CUDA; naive is fp32 in the default layout."""
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    if optimised:
+        model, x = channels_last(model), channels_last(x)
+
+    def step():
+        with autocast(device) if optimised else contextlib.nullcontext():
+            loss = F.cross_entropy(model(x).float(), y)
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+
+    step()
+    _sync(device)
+    t = time.perf_counter()
+    for _ in range(steps):
+        step()
+    _sync(device)
+    return (time.perf_counter() - t) / steps
+
+
+def matmul_peak(device: torch.device, reps: int = 20) -> tuple[float, str]:
+    """Measured matrix-product TFLOP/s, the practical peak of the precision `fit` trains in
+    on this device: bf16 on CUDA (8192^2), fp32 on a CPU (2048^2); and its name."""
+    cuda = device.type == "cuda"
+    n, dtype = (8192, torch.bfloat16) if cuda else (2048, torch.float32)
+    reps = reps if cuda else 5
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+    a @ b
+    _sync(device)
+    t = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    _sync(device)
+    return 2 * n ** 3 * reps / (time.perf_counter() - t) / 1e12, ("bf16" if cuda else "fp32") + " matmul"
+
+
+def bench_train(device: str = "cpu", sizes=(128, 256), width: int = 8, batch: int = 4,
+                steps: int = 3) -> pd.DataFrame:
+    """Training images/s and TFLOP/s of the optimised and the naive fp32 path, same run."""
+    dev = torch.device(device)
+    peak, peak_kind = matmul_peak(dev)
+    rows = []
+    for size in sizes:
+        torch.manual_seed(0)
+        x = torch.randn(batch, 4, size, size, device=dev)
+        y = (torch.rand(batch, size, size, device=dev) < 0.02).long()
+        flops = train_flops(UNet(4, 2, width).to(dev), x) / batch
+        timing = {}
+        for path, optimised in (("naive fp32", False), ("optimised", True)):
+            timing[path] = time_steps(UNet(4, 2, width).to(dev), x, y, optimised, steps, dev)
+        for path, sec in timing.items():
+            rows.append({"device": device_name(device), "size": size, "width": width, "batch": batch, "path": path,
+                         "images_per_s": batch / sec, "tflops": flops * batch / sec / 1e12,
+                         "speedup_vs_naive": timing["naive fp32"] / sec,
+                         "share_of_peak": flops * batch / sec / 1e12 / peak, "peak_tflops": peak,
+                         "peak": peak_kind})
+    return pd.DataFrame(rows).round(6)
+
+
+def bench_texture(device: str = "cpu", size: int = 1024, n: int = 8, batch: int = 8) -> pd.DataFrame:
+    """Texture maps per second at size x size: OpenCV one by one, torch batched (CPU, CUDA)."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (n, size, size, 3), dtype=np.uint8)
+    rows = []
+    t = time.perf_counter()
+    for img in images:
+        texture_map(img)
+    rows.append({"implementation": "OpenCV, one image at a time", "device": device_name("cpu"),
+                 "maps_per_s": n / (time.perf_counter() - t)})
+    devices = ["cpu"] + (["cuda"] if device == "cuda" and torch.cuda.is_available() else [])
+    for d in devices:
+        x = torch.from_numpy(images[:batch]).permute(0, 3, 1, 2).float().to(d)
+        texture_map_torch(x)
+        _sync(torch.device(d))
+        reps = max(1, n // batch) * (20 if d == "cuda" else 1)
+        t = time.perf_counter()
+        for _ in range(reps):
+            texture_map_torch(x)
+        _sync(torch.device(d))
+        rows.append({"implementation": f"torch, batches of {batch}", "device": device_name(d),
+                     "maps_per_s": reps * batch / (time.perf_counter() - t)})
+    frame = pd.DataFrame(rows)
+    frame["size"] = size
+    frame["ratio_vs_opencv"] = frame.maps_per_s / frame.maps_per_s.iloc[0]
+    return frame.round(3)
+
+
+def paper_step_flops(measured_flops: float, size: int, width: int) -> float:
+    """FLOPs of one training step of the paper's network (width 64) on a 1024 px image,
+    scaled from a measured step: FLOPs grow with pixels and with the square of the width."""
+    return measured_flops * (1024 / size) ** 2 * (64 / width) ** 2
+
+
+def project_paper(train: pd.DataFrame, gpus=(1, 8), finetune_runs: int = 3 * 4 * 3 + 5 * 3) -> pd.DataFrame:
+    """Projected wall time of the paper profile from the optimised path's measured TFLOP/s
+    at the largest benchmarked size: pretraining (25,000 x 300 image-steps) plus the
+    finetuning runs (400 x 150 image-steps each, an upper bound since smaller fractions
+    see fewer images), assuming the same TFLOP/s at 1024 px and linear scaling over devices."""
+    row = train[train.path == "optimised"].sort_values("size").iloc[-1]
+    flops = paper_step_flops(row.tflops * 1e12 / row.images_per_s, int(row["size"]), int(row.width))
+    steps = PAPER_IMAGE_STEPS["pretrain"] + finetune_runs * PAPER_IMAGE_STEPS["finetune_per_run"]
+    return pd.DataFrame([{"device": row.device, "devices": g, "measured_at_px": int(row["size"]),
+                          "tflops_per_device": round(float(row.tflops), 3),
+                          "tflop_per_1024px_step": round(flops / 1e12, 2), "image_steps": steps,
+                          "projected_hours": round(steps * flops / (row.tflops * 1e12 * g) / 3600, 1)}
+                         for g in gpus])
+
+
+@torch.no_grad()
+def bench_predict(device: str = "cpu", size: int = 1024, width: int = 64, batches=(1, 2, 4), reps: int = 2) -> pd.DataFrame:
+    """Inference latency per size x size image at batch 1 and throughput per batch size,
+    for the 4->2 U-Net through the one inference path (host to device and back included)."""
+    dev = torch.device(device)
+    model = UNet(4, 2, width).to(dev).eval()
+    rows = []
+    for b in batches:
+        x = torch.randn(b, 4, size, size)
+        predict_batch(model, x, dev).argmax(1)
+        _sync(dev)
+        t = time.perf_counter()
+        for _ in range(reps):
+            predict_batch(model, x, dev).argmax(1)
+        _sync(dev)
+        sec = (time.perf_counter() - t) / reps
+        rows.append({"device": device_name(device), "size": size, "width": width, "batch": b,
+                     "latency_ms_per_batch": 1000 * sec, "images_per_s": b / sec})
+    frame = pd.DataFrame(rows)
+    frame["best_batch"] = frame.batch == frame.loc[frame.images_per_s.idxmax(), "batch"]
+    return frame.round(3)
+
+
+def bench_photo(device: str = "cpu", width: int = 64, side: tuple[int, int] = (6000, 4000)) -> pd.DataFrame:
+    """`wrinkle predict` on one large photo (scikit-image's astronaut scaled up, side[0] x
+    side[1] px) with a width-`width` U-Net in the authors' recipe (1024 px aligned crop):
+    seconds per face and the process's peak memory, against the naive whole-photo pass's
+    projected cost (its FLOPs grow with the photo's pixels)."""
+    import resource
+
+    import cv2
+    import skimage.data
+
+    from ..model.recipe import AUTHORS_RECIPE
+    from .photos import predict_aligned
+
+    w, h = side
+    photo = cv2.resize(skimage.data.astronaut(), (h, h))
+    photo = cv2.copyMakeBorder(photo, 0, 0, (w - h) // 2, w - h - (w - h) // 2, cv2.BORDER_REFLECT)
+    dev = torch.device(device)
+    model = UNet(4, 2, width).to(dev).eval()
+    t = time.perf_counter()
+    mask, faces = predict_aligned(model, AUTHORS_RECIPE, photo, dev)
+    _sync(dev)
+    seconds = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    crop_px = AUTHORS_RECIPE["size"] ** 2
+    return pd.DataFrame([{"device": device_name(device), "photo_px": f"{w}x{h}", "width": width,
+                          "faces": len(faces), "seconds_per_face": seconds / max(1, len(faces)),
+                          "peak_memory_mb": peak_mb,
+                          "whole_photo_pixels_vs_crop": w * h / crop_px}]).round(2)

@@ -1,0 +1,45 @@
+"""`wrinkle train`: one training stage outside the notebooks (torchrun starts it so too)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import fail
+
+
+def cmd_train(args) -> int:
+    from ...book.execute import parse_override
+    from ...config import run as runs
+    from ...config.settings import SettingError
+    from ...training import finetuning, pretraining
+
+    try:
+        if args.run_file:
+            run = runs.load(Path(args.run_file))
+        else:
+            run = runs.resolve(args.profile, dict(parse_override(p) for p in args.param))
+    except SettingError as err:
+        return fail("train", err)
+    if args.stage == "pretrain":
+        print(f"best checkpoint: {pretraining.pretrain(run, args.task)}")
+    else:
+        result = finetuning.finetune(run, args.arm, args.fraction, args.seed)
+        print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items()})
+    return 0
+
+
+def add(sub) -> None:
+    """The subcommands of this module."""
+    from ...config.settings import ARMS, PRETEXT_TASKS
+
+    p = sub.add_parser("train", help="pretrain or finetune one model outside the notebooks")
+    p.add_argument("--stage", choices=["pretrain", "finetune"], required=True)
+    p.add_argument("--run-file", help="a run.json written by `wrinkle run` (instead of --profile and -p)")
+    p.add_argument("--profile", default="cpu")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--task", default="texture", choices=["texture", *PRETEXT_TASKS],
+                   help="pretraining target: texture or a pretext task")
+    p.add_argument("--arm", default="ours", choices=list(ARMS))
+    p.add_argument("--fraction", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_train)

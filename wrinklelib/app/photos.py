@@ -1,0 +1,118 @@
+"""Wrinkle masks for a user's own photos, from our checkpoints or the authors' released ones:
+every face aligned as FFHQ's, segmented and warped back, with a per-region report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+from ..data.align import align, to_crop, to_photo, warp_back
+from ..data.layout import read_image, write_png
+from ..data.parsing import NoFaceFound, all_face_landmarks, landmarks_parsing
+from ..evaluation.inference import predict_masks
+from ..book.draw import overlay
+from ..evaluation.regions import REGIONS, measure, region_polygons
+from ..files import show_progress, write_csv
+from ..model.checkpoints import load_for_inference
+from ..model.recipe import AUTHORS_RECIPE, network_input
+from .outputs import check_out, list_images, output_paths, prepare
+
+#: The report's columns after image and face.
+REPORT_COLUMNS = [f"{r}_{m}" for r in REGIONS for m in ("share", "count", "length_px")]
+
+
+
+@dataclass
+class Face:
+    """One face of a photo: its crop matrix, landmarks and parsing in the crop, its mask."""
+
+    matrix: np.ndarray
+    pts: np.ndarray
+    parsing: np.ndarray
+    mask: np.ndarray
+
+
+def predict_aligned(model: torch.nn.Module, rec: dict, image: np.ndarray, device: torch.device) -> tuple[np.ndarray, list[Face]]:
+    """The wrinkle mask of a photo (its size) from every face, each aligned as FFHQ's faces
+    at the size the checkpoint was trained at, predicted and warped back."""
+    size, mask, faces = rec["size"], np.zeros(image.shape[:2], np.uint8), []
+    for pts in all_face_landmarks(image):     # weak detector boxes are already dropped
+        crop, matrix = align(image, pts, size)
+        crop_pts = to_crop(pts, matrix)
+        parsing = landmarks_parsing(crop, pts=crop_pts)
+        pred = predict_masks(model, [network_input(crop, parsing, rec)], device)[0]
+        mask |= warp_back(pred, matrix, image.shape[:2])
+        faces.append(Face(matrix, crop_pts, parsing, pred))
+    return mask, faces
+
+
+def predict_whole(model: torch.nn.Module, rec: dict, image: np.ndarray, device: torch.device) -> np.ndarray:
+    """The wrinkle mask of a whole photo, run at most at the checkpoint's size (long side)
+    so that memory stays bounded, and scaled back to the photo's size."""
+    h, w = image.shape[:2]
+    scale = min(1.0, rec["size"] / max(h, w))
+    small = image if scale == 1.0 else cv2.resize(image, (max(16, round(w * scale)), max(16, round(h * scale))),
+                                                  interpolation=cv2.INTER_AREA)
+    try:
+        parsing = landmarks_parsing(small)
+    except NoFaceFound:
+        parsing = None
+    pred = predict_masks(model, [network_input(small, parsing, rec)], device)[0]
+    return cv2.resize(pred, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.device, overlays: bool = False,
+                   report: bool = False, aligned: bool = True, recipe: str = "auto") -> dict:
+    """Wrinkle masks (0/255 PNG, the photo's size, the photo's relative path under out) for
+    every photo under a folder; with `report`, out/report.csv with one row per face. A photo
+    without a face gets no mask; a failing photo is reported and the rest go on."""
+    files = list_images(images)
+    check_out(out, {"--images": images})
+    targets = output_paths(files, Path(images), Path(out))
+    model, rec = load_for_inference(checkpoint)
+    if recipe == "authors":
+        rec = AUTHORS_RECIPE
+    model = model.to(device)
+    prepare(out, {"checkpoint": str(Path(checkpoint).resolve()), "recipe": rec, "aligned": aligned})
+    rows, failed, no_face, written, n_faces = [], [], [], 0, 0
+    for path in tqdm(files, desc="predict", disable=not show_progress()):
+        try:
+            image = read_image(path)
+            if aligned:
+                mask, faces = predict_aligned(model, rec, image, device)
+                if not faces:
+                    no_face.append(str(path))
+                    continue
+            else:
+                mask, faces = predict_whole(model, rec, image, device), []
+            target = targets[path]
+            write_png(target, mask * 255)
+            written += 1
+            if overlays:
+                write_png(target.with_name(target.stem + "_overlay.png"), face_overlay(image, mask, faces))
+            n_faces += len(faces)
+            if report:
+                rel = str(path.relative_to(images))
+                rows += [{"image": rel, "face": k} | measure(f.mask, f.parsing, f.pts) for k, f in enumerate(faces)]
+        except Exception as err:  # noqa: BLE001 - one failing photo must not stop the folder
+            failed.append(f"{path}: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+    if report:
+        write_csv(Path(out) / "report.csv", pd.DataFrame(rows, columns=["image", "face", *REPORT_COLUMNS]))
+    return {"images": len(files), "written": written, "faces": n_faces if aligned else None,
+            "no_face": no_face, "failed": failed, "recipe": rec["source"]}
+
+
+def face_overlay(image: np.ndarray, mask: np.ndarray, faces: list[Face]) -> np.ndarray:
+    """The photo with the wrinkle mask in red and each face's region outlines."""
+    out = overlay(image, mask)
+    for f in faces:
+        polys = [to_photo(q, f.matrix) for qs in region_polygons(f.pts).values() for q in qs]
+        cv2.polylines(out, [np.round(q).astype(np.int32) for q in polys], True, (255, 255, 0),
+                      max(1, round(max(image.shape[:2]) / 700)))
+    return out

@@ -1,0 +1,97 @@
+"""`wrinkle run --dry-run`: validate the data, print the plan and a projected wall time,
+train nothing."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..config import paths
+from ..config.run import plan_split
+from ..config.settings import ARMS, Settings, SettingError, resolve_settings
+from ..data import layout as data
+from ..data.check import check_data
+
+
+def measure_step_seconds(cfg: Settings, size: int = 128, steps: int = 2) -> tuple[float, str]:
+    """Seconds per training image at the profile's size and width, measured here on a small
+    image and scaled by pixel count (convolution cost grows with pixels)."""
+    import torch
+    import torch.nn.functional as F
+
+    from ..config.environment import device_name, resolve_device
+    from ..model.precision import autocast
+    from ..model.unet import UNet
+
+    device = resolve_device(cfg.device if cfg.device != "cuda" or torch.cuda.is_available() else "cpu")
+    model = UNet(4, 2, cfg.width).to(device)
+    opt = torch.optim.AdamW(model.parameters())
+    x = torch.randn(1, 4, size, size, device=device)
+    y = torch.zeros(1, size, size, dtype=torch.long, device=device)
+    for i in range(steps + 1):
+        if i == 1:
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            t = time.perf_counter()
+        with autocast(device):
+            loss = F.cross_entropy(model(x).float(), y)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    per_image = (time.perf_counter() - t) / steps
+    return per_image * (cfg.size / size) ** 2, device_name(str(device))
+
+
+def plan(cfg: Settings, root: Path) -> list[str]:
+    """Lines describing what a run of this profile on this folder would do."""
+    manual, images = data.list_ids(root, data.MANUAL), data.list_ids(root)
+    cfg, split, notes = plan_split(cfg, root)
+    weak = len(data.list_ids(root, data.WEAK))
+    arms = [a for a in cfg.arms if a in ARMS]
+    finetunes = len(arms) * len(cfg.fractions) * len(cfg.seeds)
+    ablations = len(cfg.pretext_tasks) * len(cfg.ablation_fractions) * len(cfg.ablation_seeds)
+    steps_pre = len(split["pretrain"]) * cfg.pretrain_epochs * (1 + len(cfg.pretext_tasks))
+    steps_ft = sum(len(split["fractions"][k]) for k in split["fractions"]) * cfg.finetune_epochs * len(arms) \
+        * len(cfg.seeds) + len(split["train"]) * cfg.finetune_epochs * ablations
+    lines = [f"data: {root} ({len(images)} images, {len(manual)} manual masks, {weak} weak masks)",
+             *[f"note: {n}" for n in notes],
+             f"images: {cfg.size} px (files of another size are resized when loaded)",
+             f"pretraining: {len(split['pretrain'])} faces x {cfg.pretrain_epochs} epochs, texture "
+             f"+ {len(cfg.pretext_tasks)} pretext tasks ({', '.join(cfg.pretext_tasks)})",
+             f"finetuning: train/val/test {len(split['train'])}/{len(split['val'])}/{len(split['test'])}"
+             f"{' (official test list)' if split['official_test_list'] else ''}; fractions "
+             + ", ".join(f"{k}%={len(v)}" for k, v in split["fractions"].items()),
+             f"runs: {finetunes} finetunings ({len(arms)} arms x {len(cfg.fractions)} fractions x seeds "
+             f"{cfg.seeds}) + {ablations} pretext finetunings, {cfg.finetune_epochs} epochs each"
+             + (f" at most (the rate is cut after {cfg.finetune_patience} epochs without a better "
+                f"validation JSI, training stops after {cfg.finetune_patience} more)" if cfg.finetune_patience else ""),
+             f"checkpoints: {paths.cache() / 'train'}; run record: {paths.cache() / 'runs'}",
+             f"executed notebooks: {paths.EXECUTED}; tables: {paths.tables()}",
+             f"image-steps: {steps_pre:,} pretraining + {steps_ft:,} finetuning"]
+    seconds, device = measure_step_seconds(cfg)
+    hours = (steps_pre + steps_ft) * seconds / 3600
+    lines.append(f"projected wall time on {device}: {hours:,.1f} h on 1 device, {hours / 8:,.1f} h on 8 "
+                 f"(measured {seconds * 1000:.0f} ms per {cfg.size} px training image, linear scaling assumed)")
+    return lines
+
+
+def dry_run(profile: str, overrides: dict) -> int:
+    """Validate the settings and the data folder and print the plan; 0 when usable, 1 naming
+    the problems. Nothing is trained and nothing is saved."""
+    cfg = resolve_settings(profile, overrides)
+    if cfg.data_dir in ("", "REQUIRED"):
+        raise SettingError(f"dry run: profile {profile!r} reads no user data (pass --data DIR)")
+    root = Path(cfg.data_dir)
+    problems = check_data(root)
+    for p in problems:
+        print(p)
+    fatal = [p for p in problems if p.fatal]
+    if fatal:
+        print(f"dry run: {root} is not usable: {len(fatal)} problem(s) listed above")
+        return 1
+    for line in plan(cfg, root):
+        print(line)
+    print("dry run: nothing was trained")
+    return 0

@@ -1,0 +1,1 @@
+"""The book: notebook helpers, execution with papermill, generated pages and figures."""

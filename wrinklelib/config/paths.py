@@ -1,0 +1,64 @@
+"""Every folder the project writes to or reads from, defined once.
+
+The repository root is where the package lies. The cache and the book's generated folder
+can be moved with WRINKLE_CACHE and WRINKLE_GENERATED (tests do); both are read when a
+path is asked for, never when the module is imported.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Repository root (the folder holding the package, the notebooks and the book).
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+BOOK = ROOT / "book"
+#: Executed notebooks that the book renders (gitignored, written by `wrinkle run`).
+EXECUTED = BOOK / "notebooks"
+#: Committed, executed smoke-profile notebooks that nbval re-runs and compares.
+REFERENCES = ROOT / "tests" / "references"
+#: Published runs (committed).
+RESULTS = ROOT / "results"
+
+
+def cache() -> Path:
+    """Data sets, weak masks, run records and checkpoints (gitignored, safe to delete)."""
+    return Path(os.environ.get("WRINKLE_CACHE") or ROOT / ".cache")
+
+
+def generated() -> Path:
+    """Generated tables, figures and run records of the book."""
+    return Path(os.environ.get("WRINKLE_GENERATED") or BOOK / "_generated")
+
+
+def tables() -> Path:
+    """Folder of the generated CSV tables."""
+    return generated() / "tables"
+
+
+def figures() -> Path:
+    """Folder of the generated figures."""
+    return generated() / "figures"
+
+
+def table(name: str) -> Path:
+    """CSV path of a generated table, creating its folder."""
+    tables().mkdir(parents=True, exist_ok=True)
+    return tables() / f"{name}.csv"
+
+
+def figure(name: str) -> Path:
+    """PNG path of a generated figure, creating its folder."""
+    figures().mkdir(parents=True, exist_ok=True)
+    return figures() / f"{name}.png"
+
+
+def relative(path: Path) -> str:
+    """A path as recorded in published files: relative to the repository when inside it,
+    so that a record reads the same on every machine; else as given."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,1 @@
+"""Evaluation: one inference path, one metrics core, statistics and the paper's tables."""

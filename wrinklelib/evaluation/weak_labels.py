@@ -1,0 +1,40 @@
+"""How good a weak label the texture mask is: thresholded against the true wrinkles (or the
+voted masks), and our texture masks against the release's precomputed ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..labels.texture import face_mask, texture_mask, to_uint8
+from .metrics import image_counts, jaccard, precision, recall
+
+
+def threshold_study(samples, thresholds, reference: str = "truth"):
+    """Precision, recall and Jaccard of the thresholded texture mask against a reference
+    mask ('truth' or 'mask'), pooled over samples, one row per threshold."""
+    totals = np.zeros((len(thresholds), 3), np.int64)
+    for s in samples:
+        ref = getattr(s, reference)
+        if ref is None:
+            continue
+        t = texture_mask(s.image, s.parsing)
+        for k, thr in enumerate(thresholds):
+            totals[k] += image_counts((t > thr)[None], ref[None])[0, :3]
+    tp, fp, fn = totals.T
+    return pd.DataFrame({"threshold": thresholds, "precision": precision(tp, fp),
+                         "recall": recall(tp, fn), "jaccard": jaccard(tp, fp, fn),
+                         "share_of_face_marked": (tp + fp) / max(1, sum(
+                             int(face_mask(s.parsing).sum()) for s in samples if s.parsing is not None))})
+
+
+def compare_with_release(samples, weak_masks) -> pd.DataFrame:
+    """Our texture masks against the release's weak masks, per image: mean absolute
+    difference in gray levels and Jaccard agreement of the non-zero (face) regions."""
+    rows = []
+    for s, theirs in zip(samples, weak_masks):
+        ours = to_uint8(texture_mask(s.image, s.parsing)).astype(np.float32)
+        tp, fp, fn, _ = image_counts((ours > 0)[None], (theirs > 0)[None])[0]
+        rows.append({"id": s.iid, "mean_abs_diff": float(np.abs(ours - theirs).mean()),
+                     "face_region_jaccard": float(jaccard(tp, fp, fn))})
+    return pd.DataFrame(rows)

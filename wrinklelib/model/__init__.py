@@ -1,0 +1,1 @@
+"""The networks (U-Net, BiSeNet), their checkpoints, input recipe and precision policy."""

@@ -1,0 +1,79 @@
+"""Checkpoint files: atomic saving, safe loading (weights_only), and rebuilding a network
+with its input recipe from ours or from the authors' released format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from ..files import atomic_write
+from .recipe import AUTHORS_RECIPE
+from .unet import UNet
+
+
+def save_checkpoint(path: Path, **state) -> Path:
+    """torch.save to a temporary file, then rename: a killed run never leaves half a file."""
+    return atomic_write(path, lambda p: torch.save(state, p))
+
+
+def load_checkpoint(path: Path) -> dict:
+    """Load a checkpoint safely (weights_only); errors name the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: checkpoint not found")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 - any unpickling failure means a bad file
+        raise ValueError(f"{path}: not a readable checkpoint ({str(err).splitlines()[0]})") from err
+
+
+def _load_state(model: UNet, state: dict, path: Path) -> UNet:
+    """Load weights, turning a key or shape mismatch into one line naming the file."""
+    expected = model.state_dict()
+    missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise ValueError(f"{path}: key mismatch; missing {missing[:4]}, unexpected {unexpected[:4]}")
+    wrong = [k for k in expected if tuple(expected[k].shape) != tuple(state[k].shape)]
+    if wrong:
+        k = wrong[0]
+        raise ValueError(f"{path}: tensor {k} has shape {tuple(state[k].shape)}, the network expects "
+                         f"{tuple(expected[k].shape)} ({len(wrong)} mismatched)")
+    model.load_state_dict(state)
+    return model
+
+
+def model_from_checkpoint(path: Path) -> tuple[UNet, dict]:
+    """Rebuild a UNet from the arguments one of our checkpoints carries, with its weights."""
+    ckpt = load_checkpoint(path)
+    if not isinstance(ckpt, dict) or "model_args" not in ckpt or "model" not in ckpt:
+        raise ValueError(f"{path}: not a wrinklelib checkpoint (no model_args)")
+    return _load_state(UNet(**ckpt["model_args"]), ckpt["model"], path), ckpt
+
+
+def load_for_inference(path: Path) -> tuple[UNet, dict]:
+    """A 2-class UNet in eval mode and its input recipe, from our checkpoint (which carries
+    both) or from the authors' format (state dict under 'model', optional 'module.'
+    prefix, their recipe)."""
+    ckpt = load_checkpoint(path)
+    state = ckpt.get("model") if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        keys = sorted(ckpt)[:6] if isinstance(ckpt, dict) else type(ckpt).__name__
+        raise ValueError(f"{path}: no state dict under key 'model' (found {keys})")
+    if "model_args" in ckpt:
+        args, rec = ckpt["model_args"], ckpt.get("input_recipe")
+        if rec is None:
+            raise ValueError(f"{path}: checkpoint carries no input_recipe (written by an older version)")
+    else:
+        state = {k.removeprefix("module."): v for k, v in state.items()}
+        if "inc.double_conv.0.weight" not in state or "outc.conv.weight" not in state:
+            raise ValueError(f"{path}: not a U-Net checkpoint (no inc.double_conv.0.weight / outc.conv.weight)")
+        width, cin = state["inc.double_conv.0.weight"].shape[:2]
+        args, rec = dict(in_channels=int(cin), out_channels=int(state["outc.conv.weight"].shape[0]),
+                         width=int(width)), AUTHORS_RECIPE
+    if args["out_channels"] != 2:
+        raise ValueError(f"{path}: a {args['in_channels']}->{args['out_channels']} network; wrinkle "
+                         "prediction needs a 2-class finetuned checkpoint, not a pretrained one")
+    if len(rec["channels"]) != args["in_channels"]:
+        raise ValueError(f"{path}: recipe has {len(rec['channels'])} channels, network takes {args['in_channels']}")
+    return _load_state(UNet(**args), state, path).eval(), rec

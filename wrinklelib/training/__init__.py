@@ -1,0 +1,1 @@
+"""Training: one stage lifecycle and one loop for pretraining and finetuning."""

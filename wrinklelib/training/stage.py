@@ -1,0 +1,108 @@
+"""The one lifecycle of a training stage, for pretraining and finetuning alike: its folder
+named by a hash of what it depends on, a done-marker (result.json) that makes a finished
+stage free to ask for again, a launch under torchrun when several devices are visible,
+the device of each process, and the data-loading workers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.distributed as dist
+
+from ..config.environment import resolve_device
+from ..config.run import RUN_FILE, Run, data_key
+from ..data.splits import fraction_key
+from ..files import write_json
+
+RESULT = "result.json"
+#: The settings a pretraining stage depends on (with the data, split and weak source).
+PRETRAIN_KEYS = ("size", "width", "batch_size", "lr", "pretrain_epochs", "pretrain_min_steps", "seed", "device")
+#: The settings a finetuning run depends on.
+FINETUNE_KEYS = PRETRAIN_KEYS + ("finetune_epochs", "finetune_min_steps", "finetune_patience")
+#: Decoded faces up to this many bytes are cached by the dataset in the training process.
+CACHE_BYTES = 4 * 2 ** 30
+
+
+def stage_hash(run: Run, keys: tuple[str, ...]) -> str:
+    """Short hash of the settings one training stage depends on, the data and the split, so
+    that stages are reused across runs exactly when their inputs are the same."""
+    values = run.settings.as_dict()
+    payload = {k: values[k] for k in keys} | {"split": run.split["ids_hash"], "root": data_key(run.settings, run.root),
+                                             "weak_source": run.settings.weak_source}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:8]
+
+
+def pretrain_dir(run: Run, task: str = "texture") -> Path:
+    """Checkpoint folder of one pretraining stage, named after what it depends on."""
+    s = run.settings
+    return run.cache / "train" / f"pretrain-{task}-w{s.width}-s{s.seed}-{stage_hash(run, PRETRAIN_KEYS)}"
+
+
+def finetune_dir(run: Run, arm: str, fraction: float, seed: int) -> Path:
+    """Checkpoint folder of one finetuning run, named after what it depends on."""
+    name = f"{arm}-w{run.settings.width}-{fraction_key(fraction)}pct-s{seed}-{stage_hash(run, FINETUNE_KEYS)}"
+    return run.cache / "train" / "finetune" / name
+
+
+def processes() -> int:
+    """How many training processes to use: WRINKLE_NPROC, else one per visible GPU."""
+    if "WRINKLE_NPROC" in os.environ:
+        return int(os.environ["WRINKLE_NPROC"])
+    return max(1, torch.cuda.device_count())
+
+
+def distributed() -> tuple[int, int]:
+    """(rank, world size); starts the process group under torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return (dist.get_rank(), world) if world > 1 else (0, 1)
+
+
+def process_device(device: str, world: int) -> torch.device:
+    """This process's device: the setting's, and under torchrun on CUDA its local GPU."""
+    dev = resolve_device(device)
+    if dev.type == "cuda" and world > 1:
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+    return dev
+
+
+def loader_workers(run: Run, n_images: int) -> int:
+    """Data-loading processes: none when the decoded faces fit in memory (the dataset then
+    caches them once, where workers, started anew every epoch, would decode them again each
+    epoch) or on a CPU (its cores are busy training); else several, to keep a GPU busy."""
+    s = run.settings
+    if resolve_device(s.device).type != "cuda" or n_images * s.size ** 2 * 4 <= CACHE_BYTES:
+        return 0
+    return min(8, os.cpu_count() or 1)
+
+
+def launch_distributed(run: Run, stage_args: list[str]) -> None:
+    """Run one training stage under torchrun, one process per device, and wait for it. The
+    processes read the run's run.json, so they train with exactly this run's settings."""
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes()}",
+           "-m", "wrinklelib.app.cli", "train", "--run-file", str(run.folder / RUN_FILE), *stage_args]
+    subprocess.run(cmd, check=True)
+
+
+def run_stage(run: Run, folder: Path, stage_args: list[str], train: Callable[[], dict | None]) -> dict:
+    """A stage's result: read from its done-marker when finished; else trained here (under
+    torchrun when several devices are visible), the first process writing the marker."""
+    marker = folder / RESULT
+    if marker.exists():
+        return json.loads(marker.read_text())
+    if processes() > 1 and "WORLD_SIZE" not in os.environ:
+        launch_distributed(run, stage_args)
+        return json.loads(marker.read_text())
+    record = train()
+    if distributed()[0] != 0 or record is None:
+        return {}                     # under torchrun, the first process scores and saves
+    write_json(marker, record)
+    return record
