@@ -18,82 +18,126 @@
 # split 80/10/10 into training, validation and test. The training part is then cut to
 # 100, 50, 25 and 5 percent.
 #
-# FFHQ cannot be downloaded where this book is built by default, so the default data set
-# is synthetic: procedurally drawn faces with *known* true wrinkles (forehead lines, crow's
-# feet, nasolabial folds, under-eye and glabella lines, more of them with a per-face age),
-# pores and skin texture, cluttered backgrounds, an exact 19-class face-parsing map, and
-# three simulated annotators with different error models. Pointing `data_dir` at the
+# FFHQ cannot be downloaded where this book is built, so the default data set is a
+# synthetic world that *knows* its true wrinkles. Each face is rendered from a height
+# field (head, brow ridge, eye sockets, nose, cheekbones, lips, chin, jowls, neck) under a
+# key light with ambient light, occlusion and cast shadows, with skin of many tones,
+# blotches, freckles, moles and pores; pose, expression, hair, beards, glasses and
+# cluttered backgrounds; and a camera that blurs, adds noise and compresses. Wrinkles are
+# furrows carved into the relief, more and deeper with age and with the expression that
+# folds them; the true mask is each furrow's visible valley. Three simulated annotators,
+# each with a skill of their own, trace what they see. Pointing `data_dir` at the
 # FFHQ-Wrinkle release runs the same code on real faces.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 profile = "cpu"
 overrides = {}
 
-# %%
+# %% tags=["remove-input"]
 import numpy as np
+import skimage.data
 from myst_nb import glue
 
-from wrinklelib.book import notebook, plots
+from wrinklelib.book import notebook, plots, present
 from wrinklelib.config import paths
-from wrinklelib.data import splits, synthetic
+from wrinklelib.data import realism, splits
+from wrinklelib.data.parsing import landmarks_parsing, landmarks_unavailable
 from wrinklelib.data.sample import load_sample
 from wrinklelib.labels import agreement
+from wrinklelib.labels.annotators import SKILLS
 
 run = notebook.start(profile, overrides)
 s, split = run.settings, run.split
 
 # %% [markdown]
-# ## Sample faces
+# ## Is the synthetic world as hard as real faces?
 #
-# Each row: the face, its true wrinkles (red; synthetic data only), the majority-voted
-# manual mask and the face-parsing map.
+# Texture pretraining works in the paper because the texture map of a real face is a
+# *weak* label: most of its strong responses come from shading (eye sockets, the sides of
+# the nose, folds, the hairline), not from wrinkles. Three statistics of a face's texture
+# map and spectrum (`wrinklelib.data.realism`, defined once for the book and the tests)
+# compare our faces with photographs: the spread of the texture map inside the skin, the
+# share of skin where it exceeds 20, and the slope of the power spectrum.
+
+# %%
+faces = realism.synthetic_faces(s.realism_faces, s.seed, s.annotators)
+photo = skimage.data.astronaut()
+photo_parsing = None if landmarks_unavailable() else landmarks_parsing(photo)
+world = realism.world_table(faces, photo if photo_parsing is not None else None, photo_parsing)
+world.to_csv(paths.table("01_realism"), index=False)
+present.Table(present.to_html(world.round(3), numeric=("t_std", "share_t_above_20", "spectrum_slope")))
+
+# %% tags=["remove-cell"]
+means = world.iloc[0]
+glue("realism_t_std", float(means.t_std), display=False)
+glue("realism_share", float(means.share_t_above_20), display=False)
+glue("realism_slope", float(means.spectrum_slope), display=False)
+print({k: bool(v) for k, v in realism.within_bands(means).items()})
+
+# %% [markdown]
+# Three synthetic faces of different ages, poses and light, their texture maps and true
+# wrinkles, and in the last row the photograph (its texture map computed the same way):
+
+# %%
+order = np.argsort([f.spec.age for f in faces])
+shown = [faces[k] for k in (order[0], order[len(order) // 2], order[-1])]
+fig = plots.realism_figure(shown, photo, photo_parsing if photo_parsing is not None else photo[..., 0] * 0,
+                           path=paths.figure("01_realism"))
+
+# %% [markdown]
+# ## Sample faces of this run
+#
+# Each row: the face at the run's size, its true wrinkles, the majority-voted manual mask
+# and the face-parsing map.
 
 # %%
 samples = [load_sample(run.root, i, s.size) for i in split["train"][:s.show_n]]
 fig = plots.grid(plots.sample_panels(samples), ["face", "true wrinkles", "voted mask", "face parsing"],
-                 path=paths.figure("01_samples"), cmap="tab20")
+                 path=paths.figure("01_samples"), cmaps={3: "tab20"})
 
 # %% [markdown]
 # ## Splits
 #
 # Finetuning faces are drawn at random from those with manual masks (or, with
 # `official_test`, the test part is the release's `test_file_lists.txt`); pretraining faces are
-# drawn from the rest, so no face is used by both stages (the test faces are never seen
-# during pretraining either). The training fractions are nested: the 5% set lies within
-# the 25% set, which lies within the 50% set. The split is a saved file; the same seed
-# writes the same bytes.
+# drawn from the rest, so no face is used by both stages. The training fractions are
+# nested: the 5% set lies within the 25% set, which lies within the 50% set. The split is
+# a saved file; the same seed writes the same bytes.
 
 # %%
-sizes = splits.size_table(split)
-print(sizes.to_string(index=False))
 overlap = splits.overlaps(split)
-print("shared ids between parts:", overlap)
-print("fractions nested:", splits.check_nested(split))
 assert not any(overlap.values()) and splits.check_nested(split)
-glue("n_train_images", len(split["train"]), display=False)
+present.Table(present.to_html(splits.size_table(split), numeric=("images",)))
+
+# %% tags=["remove-cell"]
 share = np.mean([load_sample(run.root, i, s.size).mask.mean() for i in split["train"]])
-print(f"wrinkle pixels in the voted training masks: {share:.2%}")
+glue("n_train_images", len(split["train"]), display=False)
 glue("wrinkle_pixel_share", float(share), display=False)
+print(f"wrinkle pixels in the voted training masks: {share:.2%}")
 
 # %% [markdown]
-# ## How hard are the labels?
+# ## The annotators
 #
-# Real wrinkle annotators agree poorly. The simulated annotators follow these error models:
+# Real wrinkle annotators agree poorly. The three simulated ones have these skills (the
+# profile's `annotators`):
 
 # %%
-for name, model in synthetic.ANNOTATOR_MODELS.items():
-    print(f"{name}: {model['summary']}")
+for name in s.annotators:
+    print(f"{name}: {SKILLS[name].summary}")
 
 # %% [markdown]
-# Agreement between them and, where the truth is known, the accuracy of each annotator
-# and of the 2-of-3 vote (mean and standard deviation over the finetuning faces):
+# Their agreement with each other and, where the truth is known, the accuracy of each
+# annotator and of the 2-of-3 vote (mean and standard deviation over the finetuning faces):
 
 # %%
-faces = [load_sample(run.root, i, s.size, annotators=True) for i in split["train"] + split["val"] + split["test"]]
-study = agreement.dataset_study(faces, s.min_votes)
+annotated = [load_sample(run.root, i, s.size, annotators=True) for i in split["train"] + split["val"] + split["test"]]
+study = agreement.dataset_study(annotated, s.min_votes)
 if study is not None:
-    shown = study[study.measure.isin(["jaccard", "jaccard vs truth", "share of truth kept"])]
-    print(shown.to_string(index=False, float_format="%.3f"))
-    glue("pairwise_jaccard", agreement.mean_pairwise_jaccard(study), display=False)
+    shown = study[study.measure.isin(["jaccard", "jaccard vs truth", "share of truth kept"])].round(3)
+    display(present.Table(present.to_html(shown, numeric=("mean", "std", "images"))))
 else:
     print("This data folder has no per-annotator masks (the FFHQ-Wrinkle release ships only voted masks).")
+
+# %% tags=["remove-cell"]
+if study is not None:
+    glue("pairwise_jaccard", agreement.mean_pairwise_jaccard(study), display=False)

@@ -21,57 +21,65 @@
 #
 # The loss is the mean squared error against the texture mask divided by its standard
 # deviation over the training faces: the raw map (T/255) is so small that an unscaled
-# regression learns next to nothing. Optimiser AdamW, linear warm-up and cosine decay; the
-# checkpoint with the lowest validation error is kept for notebooks 05 and 06.
+# regression learns next to nothing. Optimiser AdamW at a constant rate after a linear
+# warm-up. Pretraining runs until its validation loss changed by less than
+# `pretrain_tolerance` (relative) over the last quarter of its updates, not before
+# `pretrain_min_updates`, at most `pretrain_updates`; the last weights start notebooks 05,
+# 06 and 07.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 profile = "cpu"
 overrides = {}
 
-# %%
-import numpy as np
+# %% tags=["remove-input"]
+import json
+
+import pandas as pd
 from myst_nb import glue
 
-from wrinklelib.book import notebook, plots
+from wrinklelib.book import notebook, plots, present
 from wrinklelib.config import paths
-from wrinklelib.model.checkpoints import load_checkpoint
 from wrinklelib.model.unet import UNet, count_parameters
-from wrinklelib.training import pretraining
+from wrinklelib.training import jobs, pretraining
+from wrinklelib.training.stage import pretrain_dir
 
 run = notebook.start(profile, overrides)
 s = run.settings
 print(f"U-Net width {s.width}: {count_parameters(UNet(3, 1, s.width)):,} parameters "
       f"(width 64: {count_parameters(UNet(3, 1, 64)):,})")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-best = pretraining.pretrain(run, "texture")
-ckpt = load_checkpoint(best)
-history = ckpt["history"]
-print(f"best checkpoint: epoch {ckpt['epoch'] + 1}; mean throughput "
-      f"{np.mean([h['images_per_s'] for h in history]):.1f} images/s")
-
-# %% [markdown]
-# ## Loss curves
+# %% tags=["nbval-ignore-output"]
+# Trained here (or read from the cache); the progress lines carry timings.
+jobs.pretrain_all(run, ["texture"])
 
 # %%
-import pandas as pd
+folder = pretrain_dir(run, "texture")
+result = json.loads((folder / "result.json").read_text())
+history = pd.read_csv(folder / "history.csv")
+history.to_csv(paths.table("04_pretraining_history"), index=False)
+print(f"stopped after {result['updates']} of at most {result['max_updates']} updates: validation loss "
+      f"{result['val_mse']:.3f}, changed by {result['last_quarter_change']:+.2%} over the last quarter "
+      f"({'its plateau' if result['plateau'] else 'the budget'}; tolerance {s.pretrain_tolerance:.0%})")
+fig = plots.pretraining_curve(history, path=paths.figure("04_loss"))
 
-frame = pd.DataFrame(history)
-print(frame[["epoch", "step", "train_loss", "val_mse", "val_corr"]].to_string(index=False, float_format="%.2f"))
-frame.to_csv(paths.table("04_pretraining_history"), index=False)
-glue("pretrain_val_corr", float(frame.val_corr.iloc[-1]), display=False)
-glue("texture_target_std", 1 / ckpt["train_config"]["target_scale"], display=False)
-print(f"standard deviation of the raw target T/255: {1 / ckpt['train_config']['target_scale']:.4f}")
-fig = plots.curves(frame, "epoch", ["train_loss", "val_mse"], path=paths.figure("04_loss"), ylabel="MSE (scaled target)")
+# %% tags=["remove-cell"]
+glue("pretrain_val_corr", float(history.val_corr.iloc[-1]), display=False)
+glue("pretrain_updates", int(result["updates"]), display=False)
+glue("texture_target_std", 1 / pretraining.target_scale_of(folder / "last.pt"), display=False)
 
 # %% [markdown]
 # A validation error below 1 beats predicting zero everywhere (the target has unit
 # standard deviation); the correlation says how much of the texture pattern the network
-# reproduces.
-#
+# reproduces:
+
+# %%
+present.Table(present.to_html(history[["step", "train_loss", "val_mse", "val_corr"]].round(3),
+                              numeric=("step", "train_loss", "val_mse", "val_corr")))
+
+# %% [markdown]
 # ## Predicted against target texture masks on held-out faces
 
 # %%
-panels = pretraining.prediction_panels(run, best, run.split["val"][:s.show_n])
-fig = plots.grid(panels, ["face", "target texture mask", "predicted"], path=paths.figure("04_predictions"))
+panels = pretraining.prediction_panels(run, folder / "last.pt", run.split["val"][:s.show_n])
+fig = plots.grid(panels, ["face", "target texture mask", "predicted"], path=paths.figure("04_predictions"),
+                 cmaps={1: "magma", 2: "magma"})

@@ -26,105 +26,102 @@
 #   initialisation. It separates the effect of pretraining from the effect of the extra
 #   input channel, which the paper's two arms confound.
 #
-# Loss: cross-entropy plus soft Dice of the wrinkle class. An epoch is a pass over the
-# training faces, stretched for small fractions to the profile's minimum number of
-# updates. Each run stops on a validation plateau: after `finetune_patience` epochs
-# without a better validation JSI its learning rate is cut five-fold, after as many more
-# it stops (at the latest after `finetune_epochs`). The checkpoint with the best
-# validation JSI is scored on the test faces. Several seeds per cell give the spread.
+# Loss: cross-entropy plus soft Dice of the wrinkle class. Every run of a cell gets the
+# same number of updates (its fraction's budget), on a linear warm-up and a cosine decay
+# to zero; its last weights are scored. Runs use one CPU thread each and train side by
+# side, so a run's numbers do not depend on the machine's core count.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 profile = "cpu"
 overrides = {}
 
-# %%
-import pandas as pd
+# %% tags=["remove-input"]
 from myst_nb import glue
 
-from wrinklelib.book import notebook, plots
+from wrinklelib.book import notebook, plots, present
 from wrinklelib.config import paths
-from wrinklelib.evaluation import convergence, tables
-from wrinklelib.training import finetuning, pretraining
+from wrinklelib.evaluation import budget, convergence, tables
+from wrinklelib.training import finetuning, jobs
 
 run = notebook.start(profile, overrides)
-pd.set_option("display.max_colwidth", None)   # the claims' evidence in full
 s, split = run.settings, run.split
-print(f"{len(s.arms)} arms x {len(s.fractions)} fractions x {len(s.seeds)} seeds")
+print(f"{len(s.arms)} arms x {len(s.fractions)} fractions x {len(s.seeds)} seeds; budgets "
+      + ", ".join(f"{f * 100:g}%: {s.updates(f)} updates" for f in s.fractions))
+
+# %% [markdown]
+# ## The pilot: how many updates each fraction gets
+#
+# Before the table, No pretraining and Ours are finetuned once (seed `pilot_seed`, used by
+# no table) with each budget of `pilot_updates`, each a full warm-up and cosine schedule,
+# and judged on the validation faces only. A fraction's budget is the smallest pilot budget
+# that comes within 0.01 of the best validation JSI at that fraction; the profile's
+# budgets (dotted lines) were set once from this curve.
+
+# %% tags=["nbval-ignore-output"]
+pilot_runs = jobs.grid(run, ["none", "ours"], s.pilot_fractions, [s.pilot_seed], budgets=s.pilot_updates)
 
 # %%
-# NBVAL_IGNORE_OUTPUT
-# Which run the results page shows (names the device, so not compared by the tests).
-glue("run_info", tables.run_info(run), display=False)
+pilot = budget.pilot_table(pilot_runs)
+pilot.to_csv(paths.table("05_pilot"), index=False)
+chosen = {f: s.updates(float(f) / 100) for f in dict.fromkeys(pilot.fraction)}
+fig = plots.pilot_curve(pilot, chosen, path=paths.figure("05_pilot"))
+rule = budget.choose_budgets(pilot)
+print("budget by the pilot's rule:", rule, "| the profile's:", chosen)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-pretraining.pretrain(run, "texture")   # reused from notebook 04 when present
-results = finetuning.run_grid(run, s.arms, s.fractions, s.seeds)
-tables.runs_table(results).to_csv(paths.table("05_runs"), index=False)
+# %% tags=["nbval-ignore-output"]
+results = jobs.grid(run, s.arms, s.fractions, s.seeds)
 
 # %% [markdown]
 # ## Table 1
 #
-# Mean pooled test JSI over seeds, with a 95% interval from a bootstrap that resamples
-# both the seeds and the test faces, beside the paper's values. Columns name the share of
-# training faces and, in brackets, how many that is in this run.
+# Mean over seeds of each run's pooled test JSI (against the voted masks), with its 95%
+# t interval over seeds, beside the paper's values and our value minus the paper's.
+# Columns name the share of training faces and, in brackets, how many that is.
 
 # %%
+tables.runs_table(results).to_csv(paths.table("05_runs"), index=False)
 t1 = tables.table1(results)
 t1.to_csv(paths.table("table1"), index=False)
-glue("table1", tables.layout(t1), display=False)
-tables.layout(t1)
+present.paper_layout(t1)
+
+# %% tags=["remove-cell"]
+glue("table1", present.paper_layout(t1), display=False)
+glue("run_info", tables.run_info(run), display=False)
 
 # %%
 fig = plots.fraction_curve(t1, path=paths.figure("05_jsi_by_fraction"))
-if "truth_mean" in t1:
-    print(t1[["method", "fraction_pct", "mean", "truth_mean"]].to_string(index=False, float_format="%.3f"))
 
 # %% [markdown]
-# The last lines above score the same models against the *true* wrinkles of the synthetic
-# faces (`truth_mean`) beside the voted masks they were trained on (`mean`).
-#
-# ## Paired comparisons and the paper's claims
-#
-# Each difference pairs runs of the same seed on the same faces; its interval resamples
-# seeds and test faces together. A claim is supported when every interval it needs lies
-# above zero, contradicted when one lies below, and inconclusive otherwise.
+# Every score, pooled over the test pixels and averaged per image, against the vote and
+# against the true wrinkles (suffix "truth"), mean over seeds; clDice and skeleton
+# precision and recall measure thin lines:
 
 # %%
-compared = tables.comparisons(results, [("ours", "none"), ("ours", "texture_scratch")])
-for (a, b), p in compared.items():
-    glue(f"paired_{a}_{b}", tables.paired_layout(p, a, b), display=False)
-claims = tables.claims(compared)
-glue("claims_table1", claims, display=False)
-claims
+scores = ["mean", "jsi_per_image", "dice", "cldice", "skeleton_precision", "skeleton_recall", "mean_truth",
+          "cldice_truth"]
+shown = t1[["method", "fraction_pct"] + [c for c in scores if c in t1]].round(3)
+present.Table(present.to_html(shown, numeric=tuple(shown.columns[2:])))
 
 # %% [markdown]
 # ## Convergence
 #
-# Every finetuning run: its best validation epoch, the epochs it ran, and how much its
-# validation JSI changed over the last quarter of them. A run counts as converged when its
-# best epoch came before the last or its last quarter changed the score by less than
-# `convergence.CONVERGED_CHANGE` (printed below).
+# For each cell, the mean over its seeds of the change of validation JSI over the last
+# quarter of its updates; a cell converged when that change is within the profile's
+# `convergence_threshold`. Validation curves of the 100% cells:
 
 # %%
-conv = convergence.convergence(results, run.name)
-convergence.save_convergence(conv, paths.table("convergence"))
-glue("convergence_05", convergence.convergence_layout(conv), display=False)
-print(f"{conv.converged.sum()} of {len(conv)} runs converged (change threshold {convergence.CONVERGED_CHANGE}); "
-      f"{(conv.epochs < conv.max_epochs).sum()} stopped on a validation plateau before their epoch limit")
-
-# %% [markdown]
-# Every score, pooled over the test pixels and averaged per image, mean over seeds:
-
-# %%
-metrics = ["jsi", "jsi_per_image", "dice", "precision", "recall"] + ["jsi_truth"] * ("jsi_truth" in results)
-results.groupby(["arm", "fraction"], sort=False)[metrics].mean().round(3)
+conv = convergence.convergence(results, s.convergence_threshold)
+conv.to_csv(paths.table("05_convergence"), index=False)
+print(f"{conv.converged.sum()} of {len(conv)} cells converged (threshold {s.convergence_threshold:g})")
+curves = finetuning.histories(run, [(a, s.fractions[0], "vote") for a in s.arms], s.seeds)
+fig = plots.validation_curves(curves.assign(arm=curves.arm.map(tables.METHOD_NAMES)),
+                              path=paths.figure("05_validation_curves"))
 
 # %% [markdown]
 # ## Figure 3
 #
-# Test faces, the voted ground truth and the predictions of both paper arms (100% of the
-# training faces, first seed).
+# Test faces, the voted ground truth (blue) and the predictions (orange) of both paper
+# arms (all training faces, first seed).
 
 # %%
 shown = [a for a in ("none", "ours") if a in s.arms]

@@ -27,14 +27,16 @@ from .outputs import check_out, list_images, output_paths, prepare
 REPORT_COLUMNS = [f"{r}_{m}" for r in REGIONS for m in ("share", "count", "length_px")]
 
 
-
 @dataclass
 class Face:
-    """One face of a photo: its crop matrix, landmarks and parsing in the crop, its mask."""
+    """One face of a photo: its aligned crop, the crop's matrix, landmarks and parsing in the
+    crop, the network's input and its mask."""
 
+    crop: np.ndarray
     matrix: np.ndarray
     pts: np.ndarray
     parsing: np.ndarray
+    inputs: torch.Tensor
     mask: np.ndarray
 
 
@@ -46,9 +48,10 @@ def predict_aligned(model: torch.nn.Module, rec: dict, image: np.ndarray, device
         crop, matrix = align(image, pts, size)
         crop_pts = to_crop(pts, matrix)
         parsing = landmarks_parsing(crop, pts=crop_pts)
-        pred = predict_masks(model, [network_input(crop, parsing, rec)], device)[0]
+        x = network_input(crop, parsing, rec)
+        pred = predict_masks(model, [x], device)[0]
         mask |= warp_back(pred, matrix, image.shape[:2])
-        faces.append(Face(matrix, crop_pts, parsing, pred))
+        faces.append(Face(crop, matrix, crop_pts, parsing, x, pred))
     return mask, faces
 
 
@@ -99,7 +102,7 @@ def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.devi
             n_faces += len(faces)
             if report:
                 rel = str(path.relative_to(images))
-                rows += [{"image": rel, "face": k} | measure(f.mask, f.parsing, f.pts) for k, f in enumerate(faces)]
+                rows += face_report(faces, rel).to_dict("records")
         except Exception as err:  # noqa: BLE001 - one failing photo must not stop the folder
             failed.append(f"{path}: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
     if report:
@@ -116,3 +119,15 @@ def face_overlay(image: np.ndarray, mask: np.ndarray, faces: list[Face]) -> np.n
         cv2.polylines(out, [np.round(q).astype(np.int32) for q in polys], True, (255, 255, 0),
                       max(1, round(max(image.shape[:2]) / 700)))
     return out
+
+
+def face_panels(faces: list[Face]) -> list[list[np.ndarray]]:
+    """Per face: the aligned crop, the texture channel the network saw, the wrinkles overlaid."""
+    return [[f.crop, ((f.inputs[-1].numpy() + 1) * 127.5).astype(np.float32), overlay(f.crop, f.mask, (213, 94, 0))]
+            for f in faces]
+
+
+def face_report(faces: list[Face], image_name: str = "photo") -> pd.DataFrame:
+    """The region report of a photo's faces, one row per face (as report.csv writes it)."""
+    return pd.DataFrame([{"image": image_name, "face": k} | measure(f.mask, f.parsing, f.pts) for k, f in enumerate(faces)],
+                        columns=["image", "face", *REPORT_COLUMNS])

@@ -33,8 +33,9 @@ def provenance(notebooks: Path | None = None, run_file: Path | None = None) -> d
         raise PublishError(f"{run_file}: no run record; run `wrinkle run` first")
     run = json.loads(run_file.read_text())
     books = sorted(Path(notebooks).glob("[0-9][0-9]_*.ipynb"))
-    if len(books) != 6:
-        raise PublishError(f"{notebooks}: expected the six executed notebooks, found {len(books)}")
+    expected = len(list(paths.NOTEBOOKS.glob("[0-9][0-9]_*.py")))
+    if len(books) != expected:
+        raise PublishError(f"{notebooks}: expected the {expected} executed notebooks, found {len(books)}")
     meta = [nbformat.read(b, as_version=4).metadata.get("wrinkle", {}) for b in books]
     wrong = [b.name for b, m in zip(books, meta) if m.get("hash") != run["hash"]]
     if wrong:

@@ -134,6 +134,9 @@ def execute(source: Path, params: dict, out_dir: Path, run_hash: str) -> tuple[P
     env = environment()
     record = {"parameters": params, "hash": run_hash, "environment": env, "wall_s": wall,
               "executed_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")}
+    for cell in executed.cells:      # papermill's copy of the parameters is plumbing, not content
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
     executed.cells.append(nbformat.v4.new_markdown_cell(provenance_markdown(record)))
     executed.metadata["wrinkle"] = record
     atomic_write(target, lambda p: nbformat.write(executed, p))

@@ -1,129 +1,234 @@
-"""Figures of the book, each a function of data; saved as PNG under the generated folder."""
+"""Figures of the book, each a function of data, saved as 160 dpi PNGs: a colour-blind-safe
+palette (Okabe-Ito), labels readable at page width, colour bars on maps."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..config.settings import METHOD_NAMES
 from .draw import overlay
 
+#: Okabe-Ito, safe for every common colour-vision deficiency.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+DPI = 160
+STYLE = {"font.size": 10, "axes.titlesize": 10, "legend.fontsize": 9, "axes.grid": True, "grid.alpha": 0.3,
+         "axes.prop_cycle": matplotlib.cycler(color=PALETTE)}
 
 
-def finish(fig, ax, path: Path | None = None, ncol: int = 1):
-    """Legend, tight layout, and the PNG saved when a path is given."""
-    ax.legend(fontsize=7, ncol=ncol)
+def styled(figure):
+    """Draw a figure function's figure in the book's style (set for that figure only)."""
+    @functools.wraps(figure)
+    def draw(*args, **kwargs):
+        with plt.rc_context(STYLE):
+            return figure(*args, **kwargs)
+    return draw
+
+
+def save(fig, path: Path | None):
+    """Tight layout and, when a path is given, the PNG."""
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=DPI)
     return fig
 
-def grid(panels: list[list[np.ndarray]], titles: list[str], path: Path | None = None,
-         cmap: str = "gray", cell: float = 2.2):
-    """A figure of image rows; columns share the given titles. Saved to path when given."""
+
+@styled
+def grid(panels: list[list[np.ndarray]], titles: list[str], path: Path | None = None, cmaps=None,
+         colorbars: dict | None = None, cell: float = 2.3):
+    """Rows of images of one size; columns share titles, colour maps and (for maps given in
+    `colorbars`, column -> label) colour bars."""
     rows, cols = len(panels), len(titles)
-    fig, axes = plt.subplots(rows, cols, figsize=(cell * cols, cell * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(cell * cols, cell * rows + 0.3), squeeze=False)
+    cmaps = cmaps or {}
     for r, row in enumerate(panels):
         for c, img in enumerate(row):
             ax = axes[r][c]
-            ax.imshow(img, cmap=None if img.ndim == 3 else cmap, interpolation="nearest")
+            im = ax.imshow(img, cmap=None if img.ndim == 3 else cmaps.get(c, "gray"), interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
+            ax.grid(False)
             if r == 0:
-                ax.set_title(titles[c], fontsize=9)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-    return fig
-
-
-def curves(frame, x: str, ys: list[str], by: str | None = None, path: Path | None = None,
-           ylabel: str = "", logy: bool = False):
-    """Line plot of columns ys against x, one line per group of `by`."""
-    fig, ax = plt.subplots(figsize=(6, 3.2))
-    groups = frame.groupby(by) if by else [("", frame)]
-    for name, part in groups:
-        for y in ys:
-            ax.plot(part[x], part[y], marker=".", label=f"{name} {y}".strip())
-    ax.set_xlabel(x)
-    ax.set_ylabel(ylabel)
-    if logy:
-        ax.set_yscale("log")
-    return finish(fig, ax, path)
-
-
-def texture_panels(samples) -> tuple[list[list[np.ndarray]], list[str]]:
-    """Figure 1(a) per face: image, texture map and mask (x4 for contrast), face parsing,
-    and the true wrinkles (or, without truth, the voted mask); with the column titles."""
-    from ..labels.texture import texture_map, texture_mask
-
-    truth = all(s.truth is not None for s in samples)
-    panels = [[s.image, np.clip(texture_map(s.image) * 4, 0, 255), s.parsing,
-               np.clip(texture_mask(s.image, s.parsing) * 4, 0, 255),
-               overlay(s.image, s.truth if truth else s.mask)] for s in samples]
-    return panels, ["face", "texture map (x4)", "face parsing", "texture mask (x4)",
-                    "true wrinkles" if truth else "voted mask"]
-
-
-def photo_panels(photo: np.ndarray) -> tuple[list[np.ndarray], str]:
-    """Figure 1(a) on a real photograph at the paper's filter (21x21, sigma 5): photo,
-    texture map, landmark face parsing and texture mask; and a line on the skin found."""
-    from ..data.parsing import landmarks_parsing
-    from ..labels.texture import face_mask, filter_params, texture_map, texture_mask
-
-    labels = landmarks_parsing(photo)
-    tmask = texture_mask(photo, labels, ksize=21, sigma=5.0)
-    skin = face_mask(labels)
-    note = f"face-skin pixels: {skin.mean():.3f} of the photo; texture inside the face: mean {tmask[skin].mean():.2f}"
-    return [photo, np.clip(texture_map(photo, *filter_params(1024)) * 4, 0, 255), labels,
-            np.clip(tmask * 4, 0, 255)], note
+                ax.set_title(titles[c])
+            if colorbars and c in colorbars and img.ndim == 2:
+                fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label=colorbars[c] if r == rows - 1 else None)
+    return save(fig, path)
 
 
 def sample_panels(samples) -> list[list[np.ndarray]]:
-    """Per face: the image, its true wrinkles (red; blank without truth), the voted mask
-    (green) and the face-parsing map (the mask when there is none)."""
-    return [[s.image, overlay(s.image, s.truth if s.truth is not None else s.mask * 0),
-             overlay(s.image, s.mask, color=(0, 255, 0)), s.parsing if s.parsing is not None else s.mask]
+    """Per face: the image, its true wrinkles (blank without truth), the voted mask and the
+    face-parsing map."""
+    return [[s.image, overlay(s.image, s.truth if s.truth is not None else s.mask * 0, (213, 94, 0)),
+             overlay(s.image, s.mask, (0, 114, 178)), s.parsing if s.parsing is not None else s.mask]
             for s in samples]
 
 
+def texture_panels(samples) -> tuple[list[list[np.ndarray]], list[str]]:
+    """Figure 1(a) per face: image, texture map, face parsing, texture mask, and the true
+    wrinkles (or, without truth, the voted mask); with the column titles."""
+    from ..labels.texture import texture_map, texture_mask
+
+    truth = all(s.truth is not None for s in samples)
+    panels = [[s.image, texture_map(s.image), s.parsing, texture_mask(s.image, s.parsing),
+               overlay(s.image, s.truth if truth else s.mask, (213, 94, 0))] for s in samples]
+    return panels, ["face", "texture map T", "face parsing", "texture mask", "true wrinkles" if truth else "voted mask"]
+
+
+def photo_panels(photo: np.ndarray, parsing: np.ndarray) -> list[np.ndarray]:
+    """Figure 1(a) on a photograph at the paper's filter (21x21, sigma 5)."""
+    from ..labels.texture import texture_map, texture_mask
+
+    return [photo, texture_map(photo, 21, 5.0), parsing, texture_mask(photo, parsing, ksize=21, sigma=5.0)]
+
+
+@styled
+def realism_figure(faces, photo: np.ndarray, parsing: np.ndarray, path: Path | None = None):
+    """Synthetic faces of different ages, poses and light (face, texture map, true mask)
+    beside the photograph and its texture map, all at the same size."""
+    from ..labels.texture import texture_map
+
+    import cv2
+
+    side = photo.shape[0]
+    panels = []
+    for f in faces:
+        img = cv2.resize(f.image, (side, side), interpolation=cv2.INTER_AREA)
+        truth = cv2.resize(f.truth, (side, side), interpolation=cv2.INTER_NEAREST)
+        panels.append([img, np.clip(texture_map(img, 21, 5.0), 0, 60), overlay(img, truth, (213, 94, 0))])
+    panels.append([photo, np.clip(texture_map(photo, 21, 5.0), 0, 60), overlay(photo, parsing * 0, (0, 0, 0))])
+    titles = ["face (last row: a photograph)", "texture map T (0 to 60)", "true wrinkles"]
+    return grid(panels, titles, path, cmaps={1: "magma"}, colorbars={1: "T"})
+
+
+def curve(ax, x, y, label: str, low=None, high=None, **kw):
+    """One line with an optional shaded band."""
+    line = ax.plot(x, y, marker="o", ms=4, label=label, **kw)[0]
+    if low is not None:
+        ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, lw=0)
+    return line
+
+
+@styled
+def pretraining_curve(history, path: Path | None = None):
+    """Validation loss of pretraining against updates (and the training loss)."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    curve(ax, history.step, history.val_mse, "validation")
+    curve(ax, history.step, history.train_loss, "training", ls="--")
+    ax.set_xlabel("update")
+    ax.set_ylabel("MSE (target scaled to unit SD)")
+    ax.legend()
+    return save(fig, path)
+
+
+@styled
+def pilot_curve(pilot, chosen: dict, path: Path | None = None):
+    """Validation JSI at the end of each pilot budget, per fraction and arm, and the budget
+    each fraction was given."""
+    fractions = list(dict.fromkeys(pilot.fraction))
+    fig, axes = plt.subplots(1, len(fractions), figsize=(3.2 * len(fractions), 3.2), squeeze=False, sharey=False)
+    for ax, f in zip(axes[0], fractions):
+        for arm, part in pilot[pilot.fraction == f].groupby("method", sort=False):
+            part = part.sort_values("updates")
+            curve(ax, part.updates, part.val_jsi, arm)
+        ax.axvline(chosen[f], color="0.3", ls=":", label="budget")
+        ax.set_xscale("log")
+        ax.set_title(f"{f}% of the labels")
+        ax.set_xlabel("updates (cosine to zero)")
+    axes[0][0].set_ylabel("validation JSI at the end")
+    axes[0][0].legend()
+    return save(fig, path)
+
+
+@styled
 def fraction_curve(t, path: Path | None = None):
     """JSI against the share of training labels: ours per method with its 95% interval, and
     the paper's points (hollow markers) where it reports them."""
-    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
     for k, (method, part) in enumerate(t.groupby("method", sort=False)):
         x = part.fraction_pct.astype(float).to_numpy()
-        color = f"C{k}"
-        ax.errorbar(x, part["mean"], yerr=[part["mean"] - part.ci_low, part.ci_high - part["mean"]],
-                    marker="o", capsize=3, color=color, label=f"{method} (this run)")
+        color = PALETTE[k % len(PALETTE)]
+        ax.errorbar(x, part["mean"], yerr=[part["mean"] - part.t_low, part.t_high - part["mean"]], marker="o",
+                    capsize=3, color=color, label=f"{method} (this run)")
         if part.paper.notna().any():
             ax.plot(x, part.paper, marker="s", mfc="none", ls=":", color=color, label=f"{method} (paper)")
     ax.set_xscale("log")
     ax.set_xticks([5, 25, 50, 100], ["5%", "25%", "50%", "100%"])
     ax.set_xlabel("share of the training labels")
-    ax.set_ylabel("test JSI")
-    return finish(fig, ax, path, ncol=2)
+    ax.set_ylabel("test JSI (vs the vote)")
+    ax.legend(ncol=2, loc="lower right")
+    return save(fig, path)
 
 
-def validation_curves(frame, path: Path | None = None):
-    """Validation JSI against epoch, one line per arm (mean over seeds)."""
-    fig, ax = plt.subplots(figsize=(6.5, 3.2))
-    for arm, part in frame.groupby("arm", sort=False):
-        mean = part.groupby("epoch").val_jsi.mean()
-        ax.plot(mean.index, mean.to_numpy(), marker=".", label=METHOD_NAMES.get(arm, arm))
-    ax.set_xlabel("finetuning epoch")
+@styled
+def effects_figure(claims, path: Path | None = None):
+    """Every comparison's effect with its 95% t interval (dots) beside the paper's (crosses)."""
+    labels = [f"{c} ({f}%)" for c, f in zip(claims.comparison, claims.fraction_pct)]
+    y = np.arange(len(claims))[::-1]
+    fig, ax = plt.subplots(figsize=(7.2, 0.36 * len(claims) + 1.2))
+    ax.errorbar(claims.difference, y, xerr=[claims.difference - claims.t_low, claims.t_high - claims.difference],
+                fmt="o", color=PALETTE[0], capsize=3, label="this run, 95% t interval")
+    ax.plot(claims.paper_effect, y, "x", color=PALETTE[5], ms=8, label="paper")
+    ax.axvline(0, color="0.4", lw=1)
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("difference in JSI")
+    ax.legend(loc="lower right")
+    return save(fig, path)
+
+
+@styled
+def validation_curves(frame, path: Path | None = None, label: str = "arm"):
+    """Validation JSI against updates, one line per cell (mean over seeds)."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    for name, part in frame.groupby(label, sort=False):
+        mean = part.groupby("step").val_jsi.mean()
+        curve(ax, mean.index, mean.to_numpy(), str(name))
+    ax.set_xlabel("update")
     ax.set_ylabel("validation JSI")
-    return finish(fig, ax, path)
+    ax.legend(ncol=2)
+    return save(fig, path)
+
+
+@styled
+def threshold_figure(study, model_jsi: float | None, path: Path | None = None):
+    """Jaccard of the thresholded texture mask against the truth, per threshold, with a
+    finetuned model's JSI against the same truth."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    curve(ax, study.threshold, study.jaccard, "thresholded texture mask")
+    curve(ax, study.threshold, study.precision, "its precision", ls="--")
+    if model_jsi is not None:
+        ax.axhline(model_jsi, color=PALETTE[2], label="finetuned model (Ours, 100%)")
+    ax.set_xlabel("threshold on T")
+    ax.set_ylabel("against the true wrinkles")
+    ax.legend()
+    return save(fig, path)
+
+
+@styled
+def targets_figure(t3, path: Path | None = None):
+    """Table 3 as a figure: JSI against the truth per training target, with intervals."""
+    fractions = list(dict.fromkeys(t3.fraction_pct))
+    names = list(dict.fromkeys(t3.target_name))
+    y = np.arange(len(names))[::-1]
+    fig, ax = plt.subplots(figsize=(7.2, 0.34 * len(names) + 1.3))
+    for k, f in enumerate(fractions):
+        part = t3[t3.fraction_pct == f].set_index("target_name").reindex(names)
+        ax.errorbar(part.jsi_truth, y + 0.15 * (k - 0.5), fmt="o", capsize=3, color=PALETTE[k],
+                    xerr=[part.jsi_truth - part.t_low, part.t_high - part.jsi_truth], label=f"{f}% of the labels")
+    ax.set_yticks(y, names)
+    ax.set_xlabel("test JSI against the true wrinkles")
+    ax.legend(loc="lower right")
+    return save(fig, path)
 
 
 def figure3_panels(run, ids: list[str], arms: list[str], fraction: float, seed: int) -> list[list[np.ndarray]]:
-    """Figure 3: per test face the image, the voted mask (green) and each arm's prediction (red)."""
+    """Figure 3: per test face the image, the voted mask and each arm's prediction."""
     from ..data.sample import load_sample
     from ..training.finetuning import predictions
 
     faces = [load_sample(run.root, i, run.settings.size) for i in ids]
     preds = {a: predictions(run, ids, a, fraction, seed) for a in arms}
-    return [[f.image, overlay(f.image, f.mask, (0, 255, 0))] + [overlay(f.image, preds[a][k]) for a in arms]
-            for k, f in enumerate(faces)]
+    return [[f.image, overlay(f.image, f.mask, (0, 114, 178))] + [overlay(f.image, preds[a][k], (213, 94, 0))
+                                                                  for a in arms] for k, f in enumerate(faces)]

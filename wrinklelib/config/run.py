@@ -59,16 +59,22 @@ class Run:
                 "run_folder": str(self.folder), "notes": list(self.notes)}
 
 
+#: The synthetic world's version, part of its folders' names: a new renderer never reads
+#: faces an older one cached.
+WORLD = "rendered1"
+
+
 def synthetic_root(s: Settings) -> Path:
     """The generated data set of these settings, written on first use. Its folder is named
     after everything that decides its content, so no two runs share a folder by accident."""
     n = s.n_pretrain + s.n_train + s.n_val + s.n_test
-    root = paths.cache() / "data" / f"synthetic-{s.size}px-n{n}-seed{s.seed}"
+    who = hashlib.sha256(",".join(s.annotators).encode()).hexdigest()[:6]
+    root = paths.cache() / "data" / f"synthetic-{WORLD}-{s.size}px-n{n}-seed{s.seed}-a{who}"
     marker = root / "synthetic.json"
     if not marker.exists() or json.loads(marker.read_text()).get("n") != n:
         from ..data.synthetic import write_synthetic
 
-        write_synthetic(root, n, s.size, s.seed)
+        write_synthetic(root, n, s.size, s.seed, annotators=s.annotators)
     return root
 
 

@@ -6,6 +6,7 @@ accepts; nothing downstream re-checks or re-reads settings.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -23,10 +24,20 @@ ARMS = {
     **{t: dict(in_channels=4, texture_input=True, init=t) for t in PRETEXT_TASKS},
 }
 WEAK_SOURCES = ("compute", "release")
+#: Training targets made from the annotators (Table 3); "vote" is the paper's.
+TARGETS = ("vote", "union", "intersection", "mean", "staple", "smoothed", "svls", "random_annotator",
+           "confusion", "truth")
+#: A target naming one annotator alone: this prefix and the annotator's skill.
+SINGLE = "annotator:"
+PRECISIONS = ("auto", "float64")
 #: Names of the arms as the paper prints them.
 METHOD_NAMES = {"none": "No pretraining", "ours": "Ours", "texture_scratch": "Texture input, no pretraining",
                 "reconstruction": "Reconstruction", "deblur": "Deblur", "denoise": "Denoise",
                 "superres": "Super-Resolution"}
+TARGET_NAMES = {"vote": "Majority vote (2 of 3)", "union": "Union", "intersection": "Intersection",
+                "mean": "Mean of the annotators (soft)", "staple": "STAPLE", "smoothed": "Vote, label smoothing",
+                "svls": "Vote, spatially varying smoothing", "random_annotator": "One random annotator per step",
+                "confusion": "Learned annotator confusion", "truth": "The truth (upper bound)"}
 
 
 class SettingError(ValueError):
@@ -50,24 +61,40 @@ class Settings:
     width: int
     batch_size: int
     lr: float
-    pretrain_epochs: int
-    pretrain_min_steps: int
-    finetune_epochs: int
-    finetune_min_steps: int
-    finetune_patience: int
+    pretrain_updates: int
+    pretrain_min_updates: int
+    pretrain_tolerance: float
+    finetune_updates: tuple[int, ...]
+    validations: int
+    convergence_threshold: float
+    pilot_updates: tuple[int, ...]
+    pilot_fractions: tuple[float, ...]
+    pilot_seed: int
     seeds: tuple[int, ...]
     arms: tuple[str, ...]
     ablation_seeds: tuple[int, ...]
     pretext_tasks: tuple[str, ...]
     ablation_fractions: tuple[float, ...]
+    fusion_targets: tuple[str, ...]
+    fusion_fractions: tuple[float, ...]
+    fusion_seeds: tuple[int, ...]
+    annotators: tuple[str, ...]
+    realism_faces: int
     weak_source: str
     min_votes: int
     show_n: int
     device: str
+    precision: str
+    threads: int
+    parallel_runs: int
 
     def as_dict(self) -> dict:
         """Plain JSON-ready values (tuples as lists)."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    def updates(self, fraction: float) -> int:
+        """The finetuning budget (updates) of every run at this fraction of the labels."""
+        return self.finetune_updates[self.fractions.index(fraction)]
 
 
 def _positive(v) -> bool:
@@ -80,6 +107,22 @@ def _fraction(v) -> bool:
 
 def _device(v: str) -> bool:
     return v in ("auto", "cpu", "cuda") or (v.startswith("cuda:") and v[5:].isdigit())
+
+
+def _skill(v: str) -> bool:
+    from ..labels.annotators import SKILLS
+
+    return v in SKILLS
+
+
+def _target(v: str) -> bool:
+    return v in TARGETS or (v.startswith(SINGLE) and _skill(v[len(SINGLE):]))
+
+
+def _skills() -> str:
+    from ..labels.annotators import SKILLS
+
+    return ", ".join(SKILLS)
 
 
 #: Per setting: its type, a check of the value, and the words that say what is accepted.
@@ -95,21 +138,33 @@ RULES = {
     "fractions": ([float], _fraction, "a non-empty list of fractions, each 0 < f <= 1"),
     "width": (int, lambda v: v >= 2 and v % 2 == 0, "an even integer >= 2"),
     "batch_size": (int, _positive, "an integer > 0"),
-    "lr": (float, _positive, "a number > 0"),
-    "pretrain_epochs": (int, _positive, "an integer > 0"),
-    "pretrain_min_steps": (int, lambda v: v >= 0, "an integer >= 0"),
-    "finetune_epochs": (int, _positive, "an integer > 0"),
-    "finetune_min_steps": (int, lambda v: v >= 0, "an integer >= 0"),
-    "finetune_patience": (int, lambda v: v >= 0, "an integer >= 0 (0: a fixed cosine schedule)"),
+    "lr": (float, lambda v: 0 < v < 10, "a finite number > 0 (and < 10)"),
+    "pretrain_updates": (int, _positive, "an integer > 0"),
+    "pretrain_min_updates": (int, lambda v: v >= 0, "an integer >= 0"),
+    "pretrain_tolerance": (float, lambda v: 0 < v < 1, "a number between 0 and 1"),
+    "finetune_updates": ([int], _positive, "a list of integers > 0, one per fraction of `fractions`"),
+    "validations": (int, lambda v: v >= 4 and v % 4 == 0, "a multiple of 4, at least 4"),
+    "convergence_threshold": (float, lambda v: 0 < v < 1, "a number between 0 and 1"),
+    "pilot_updates": ([int], _positive, "a list of budgets (updates) > 0"),
+    "pilot_fractions": ([float], _fraction, "a non-empty list of fractions, each 0 < f <= 1"),
+    "pilot_seed": (int, lambda v: v >= 0, "an integer >= 0"),
     "seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),
     "arms": ([str], lambda v: v in ARMS, f"a non-empty list of arms from {', '.join(ARMS)}"),
     "ablation_seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),
     "pretext_tasks": ([str], lambda v: v in PRETEXT_TASKS, f"a non-empty list from {', '.join(PRETEXT_TASKS)}"),
     "ablation_fractions": ([float], _fraction, "a non-empty list of fractions, each 0 < f <= 1"),
+    "fusion_targets": ([str], _target, f"a non-empty list from {', '.join(TARGETS)} or '{SINGLE}<annotator>'"),
+    "fusion_fractions": ([float], _fraction, "a non-empty list of fractions, each 0 < f <= 1"),
+    "fusion_seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),
+    "annotators": ([str], _skill, "three annotator skills (see wrinklelib.labels.annotators.SKILLS)"),
+    "realism_faces": (int, _positive, "an integer > 0"),
     "weak_source": (str, lambda v: v in WEAK_SOURCES, f"one of {', '.join(WEAK_SOURCES)}"),
     "min_votes": (int, _positive, "an integer > 0"),
     "show_n": (int, _positive, "an integer > 0"),
     "device": (str, _device, "auto, cpu, cuda or cuda:N"),
+    "precision": (str, lambda v: v in PRECISIONS, f"one of {', '.join(PRECISIONS)}"),
+    "threads": (int, _positive, "an integer > 0 (threads of each training run)"),
+    "parallel_runs": (int, lambda v: v >= 0, "an integer >= 0 (0: as many runs side by side as cores allow)"),
 }
 
 
@@ -127,7 +182,7 @@ def profile_names() -> list[str]:
 def _typed(name: str, value, kind):
     """The value converted to the setting's type, or None when it has another type."""
     if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        return float(value) if math.isfinite(value) else None
     if kind in (int, str, bool) and type(value) is kind:
         return value
     if isinstance(kind, list) and isinstance(value, (list, tuple)) and value:
@@ -145,8 +200,30 @@ def check(name: str, value):
     typed = _typed(name, value, kind)
     items = typed if isinstance(typed, tuple) else (typed,)
     if typed is None or not all(ok(v) for v in items):
+        if name == "annotators":
+            accepted = f"annotator skills from {_skills()}"
         raise SettingError(f"setting {name}={value!r}: expected {accepted}")
     return typed
+
+
+def _check_together(c: dict) -> None:
+    """Rules that tie several settings together."""
+    if len(c["finetune_updates"]) != len(c["fractions"]):
+        raise SettingError(f"setting finetune_updates={list(c['finetune_updates'])}: expected one budget per "
+                           f"fraction of fractions={list(c['fractions'])}")
+    for key in ("ablation_fractions", "fusion_fractions", "pilot_fractions"):
+        if not set(c[key]) <= set(c["fractions"]):
+            raise SettingError(f"setting {key}={list(c[key])}: expected fractions from "
+                               f"fractions={list(c['fractions'])} (their budgets are set there)")
+    if len(c["annotators"]) != 3 and not c["data_dir"]:
+        raise SettingError(f"setting annotators={list(c['annotators'])}: the synthetic world has three annotators")
+    if c["min_votes"] > len(c["annotators"]) and not c["data_dir"]:
+        raise SettingError(f"setting min_votes={c['min_votes']}: the synthetic data has "
+                           f"{len(c['annotators'])} annotators")
+    singles = [t[len(SINGLE):] for t in c["fusion_targets"] if t.startswith(SINGLE)]
+    if not set(singles) <= set(c["annotators"]):
+        raise SettingError(f"setting fusion_targets: {', '.join(singles)} must be among "
+                           f"annotators={list(c['annotators'])}")
 
 
 def resolve_settings(profile: str, overrides: dict | None = None) -> Settings:
@@ -159,8 +236,7 @@ def resolve_settings(profile: str, overrides: dict | None = None) -> Settings:
     if missing:
         raise SettingError(f"{PROFILE_FILE}: [defaults] lacks {', '.join(missing)}")
     checked = {name: check(name, value) for name, value in values.items()}
-    if checked["min_votes"] > 3 and not checked["data_dir"]:
-        raise SettingError(f"setting min_votes={checked['min_votes']}: the synthetic data has 3 annotators")
+    _check_together(checked)
     return Settings(profile=profile, **checked)
 
 
@@ -168,4 +244,6 @@ def settings_from_dict(values: dict) -> Settings:
     """Settings saved by Settings.as_dict, checked again."""
     values = dict(values)
     profile = values.pop("profile")
-    return Settings(profile=profile, **{k: check(k, v) for k, v in values.items()})
+    checked = {k: check(k, v) for k, v in values.items()}
+    _check_together(checked)
+    return Settings(profile=profile, **checked)

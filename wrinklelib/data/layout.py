@@ -130,7 +130,7 @@ def read_gray(path: Path) -> np.ndarray:
 
 
 def read_parsing(path: Path, shape: tuple[int, int] | None = None) -> np.ndarray:
-    """A face-parsing label map, upscaled with nearest neighbour to `shape` when smaller."""
+    """A face-parsing label map, scaled up to `shape` when it is a whole factor smaller."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: file is missing")
@@ -146,8 +146,18 @@ def read_parsing(path: Path, shape: tuple[int, int] | None = None) -> np.ndarray
     if shape is not None and labels.shape != tuple(shape):
         if not _is_scaled(labels.shape, shape):
             raise DataError(f"{path}: label map {labels.shape} does not match image {tuple(shape)}")
-        labels = cv2.resize(labels, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
+        labels = upscale_labels(labels, shape)
     return labels
+
+
+def upscale_labels(labels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A label map scaled up by a whole factor exactly as the release's face_masking.py does
+    (scipy.ndimage.zoom with order 0), so that face masks match its pixel for pixel."""
+    from scipy.ndimage import zoom
+
+    if labels.shape == tuple(shape):
+        return labels
+    return zoom(labels, (shape[0] / labels.shape[0], shape[1] / labels.shape[1]), order=0)
 
 
 def _is_scaled(small: tuple, big: tuple) -> bool:

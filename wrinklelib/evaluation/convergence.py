@@ -1,49 +1,38 @@
-"""Whether the finetuning runs converged: one row per run with its best validation epoch,
-the epochs it ran and the change of its validation JSI over the last quarter."""
+"""Whether the finetuning cells converged, by a rule that can fail: for each cell, the mean
+over its seeds of the change of validation JSI over the last quarter of the updates,
+against a threshold from the profile."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from ..files import write_csv
-
-#: A run has converged when its best validation epoch came before its last, or when its
-#: validation JSI changed by less than this over the last quarter of its epochs.
-CONVERGED_CHANGE = 0.005
+COLUMNS = ["arm", "target", "fraction_pct", "seeds", "updates", "last_quarter_change", "threshold", "converged"]
 
 
-def convergence(results: pd.DataFrame, run_name: str) -> pd.DataFrame:
-    """One row per finetuning run of the named run: its best validation epoch, epochs run
-    (of at most max_epochs), the change of validation JSI over the last quarter, and
-    whether it converged."""
-    t = pd.DataFrame({"run": [f"{r.arm}-{r.fraction}pct-seed{r.seed}" for r in results.itertuples()],
-                      "best_epoch": results.best_epoch, "epochs": results.epochs,
-                      "max_epochs": results.max_epochs,
-                      "last_quarter_change": results.last_quarter_change.round(4)})
-    t["converged"] = (t.best_epoch < t.epochs) | (t.last_quarter_change.abs() < CONVERGED_CHANGE)
-    t["of_run"] = run_name
-    return t
+def cell_converged(last_quarter_change: float, threshold: float) -> bool:
+    """A cell converged when its validation JSI moved by no more than the threshold over the
+    last quarter of its updates (a curve still rising, or falling, fails)."""
+    return abs(last_quarter_change) <= threshold
 
 
-def convergence_layout(t: pd.DataFrame) -> pd.DataFrame:
-    """The convergence table for a reader: readable headers, the epoch limit beside the
-    epochs run, the change signed to three decimals, yes or no."""
-    return pd.DataFrame({
-        "training run": t.run, "best epoch": t.best_epoch,
-        "epochs run (limit)": [f"{e} ({m})" for e, m in zip(t.epochs, t.max_epochs)],
-        "validation JSI change, last quarter": t.last_quarter_change.map("{:+.3f}".format),
-        "converged": t.converged.map({True: "yes", False: "no"}),
-    }).set_index("training run")
+def convergence(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """convergence.csv: one row per cell (arm, target, fraction)."""
+    rows = []
+    for (arm, target, fraction), cell in results.groupby(["arm", "target", "fraction"], sort=False):
+        change = float(cell.last_quarter_change.mean())
+        rows.append({"arm": arm, "target": target, "fraction_pct": fraction, "seeds": len(cell),
+                     "updates": int(cell.updates.iloc[0]), "last_quarter_change": change, "threshold": threshold,
+                     "converged": cell_converged(change, threshold)})
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def save_convergence(t: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Add a notebook's convergence rows to the saved table: rows of another run are
-    dropped (never mixed in), rows of the same training runs replaced."""
-    if Path(path).exists():
-        old = pd.read_csv(path)
-        old = old[(old.of_run == t.of_run.iloc[0]) & ~old.run.isin(t.run)] if "of_run" in old else old.iloc[:0]
-        t = pd.concat([old, t], ignore_index=True)
-    write_csv(path, t)
-    return t
+def merge(saved: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+    """A notebook's cells added to the table saved by another notebook of the same run; the
+    same cells replaced, never duplicated."""
+    if saved is None or saved.empty:
+        return new
+    key = ["arm", "target", "fraction_pct"]
+    saved = saved.astype({"fraction_pct": str})
+    new = new.astype({"fraction_pct": str})
+    kept = saved[~saved.set_index(key).index.isin(new.set_index(key).index)]
+    return pd.concat([kept, new], ignore_index=True)

@@ -8,22 +8,23 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from ..model.precision import autocast, channels_last
+from ..model import precision
 
 
 @torch.no_grad()
 def predict_batch(model: torch.nn.Module, x: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """Raw outputs (N x C x H x W, float32 on the CPU) of a batch N x C x H x W in eval
-    mode; sides that are not a multiple of 16 are padded by reflection for the U-Net's four
+    """Raw outputs (N x C x H x W, on the CPU, float32 or the model's float64) of a batch
+    N x C x H x W in eval mode; sides that are not a multiple of 16 are padded by reflection for the U-Net's four
     halvings and cropped back."""
     model.eval().to(device)
     h, w = x.shape[-2:]
     ph, pw = (-h) % 16, (-w) % 16
     if ph or pw:
         x = F.pad(x, (0, pw, 0, ph), mode="reflect" if min(h, w) > 16 else "constant")
-    with autocast(device):
-        out = model(channels_last(x.to(device)))
-    return out.float().cpu()[..., :h, :w]
+    weights = precision.weights_dtype(model)
+    with precision.autocast(device, weights):
+        out = model(precision.batch(x, device, weights))
+    return (out if out.dtype == torch.float64 else out.float()).cpu()[..., :h, :w]
 
 
 def predict_dataset(model: torch.nn.Module, dataset, device: torch.device, batch_size: int = 16) -> torch.Tensor:

@@ -1,12 +1,77 @@
-"""Confidence intervals for pooled JSI over seeds and test faces, by a two-level bootstrap:
-each resample draws seeds with replacement and, independently, test faces with replacement
-(the same faces for every arm, so differences stay paired)."""
+"""Statistics over seeds. A cell's score is the mean over its seeds of each run's pooled
+test JSI, with a t interval over the seeds (n - 1 degrees of freedom); a difference
+between two arms pairs runs of the same seed (the same faces, the same split) and gets a
+paired t interval and p value. A hierarchical bootstrap that resamples seeds, then test
+faces, is the second opinion; the t interval decides. Verdicts come from Holm-adjusted p
+values, and every verdict carries the smallest effect the comparison could have detected
+with 80% power."""
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
+from scipy.optimize import brentq
 
+LEVEL = 0.95
+POWER = 0.8
 N_BOOT = 2000
+
+
+def t_interval(values, level: float = LEVEL) -> tuple[float, float, float]:
+    """(mean, low, high) of the t interval of a mean over seeds (nan bounds for one seed)."""
+    v = np.asarray(values, float)
+    mean = float(v.mean())
+    if len(v) < 2:
+        return mean, float("nan"), float("nan")
+    half = stats.t.ppf((1 + level) / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    return mean, mean - half, mean + half
+
+
+def paired_t(a, b, level: float = LEVEL) -> dict[str, float]:
+    """Mean paired difference a - b, its t interval, the two-sided paired-t p value and its
+    minimum detectable effect at 80% power."""
+    d = np.asarray(a, float) - np.asarray(b, float)
+    mean, low, high = t_interval(d, level)
+    n, sd = len(d), float(d.std(ddof=1)) if len(d) > 1 else float("nan")
+    p = float(stats.ttest_1samp(d, 0.0).pvalue) if n > 1 and sd > 0 else (0.0 if mean else 1.0)
+    return {"difference": mean, "t_low": low, "t_high": high, "p": p, "seeds": n,
+            "detectable": detectable_effect(sd, n, 1 - level)}
+
+
+def detectable_effect(sd: float, n: int, alpha: float = 1 - LEVEL, power: float = POWER) -> float:
+    """The smallest true mean difference a two-sided paired t test over n seeds with this
+    standard deviation of the differences detects with the given power (noncentral t)."""
+    if n < 2 or not np.isfinite(sd):
+        return float("nan")
+    if sd == 0:
+        return 0.0
+    df, crit = n - 1, stats.t.ppf(1 - alpha / 2, n - 1)
+
+    def achieved(effect: float) -> float:       # the opposite tail is negligible for a positive effect
+        power_here = stats.nct.sf(crit, df, effect / (sd / np.sqrt(n)))
+        return (1.0 if np.isnan(power_here) else power_here) - power
+
+    return float(brentq(achieved, 0.0, 20 * sd / np.sqrt(n)))
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjustment of a family of p values (same order as given)."""
+    p = np.asarray(p_values, float)
+    order = np.argsort(p)
+    adjusted = np.empty_like(p)
+    running = 0.0
+    for rank, k in enumerate(order):
+        running = max(running, min(1.0, (len(p) - rank) * p[k]))
+        adjusted[k] = running
+    return adjusted
+
+
+def verdict(difference: float, p_adjusted: float, detectable: float, alpha: float = 1 - LEVEL) -> str:
+    """'supported' (a significant gain), 'contradicted' (a significant loss), or
+    'inconclusive' with the smallest effect these seeds could have seen."""
+    if p_adjusted < alpha:
+        return "supported" if difference > 0 else "contradicted"
+    return f"inconclusive (could detect {detectable:.3f})" if np.isfinite(detectable) else "inconclusive"
 
 
 def pooled_jsi(counts: np.ndarray) -> np.ndarray:
@@ -15,31 +80,25 @@ def pooled_jsi(counts: np.ndarray) -> np.ndarray:
     return np.where(tp + fp + fn > 0, tp / np.maximum(tp + fp + fn, 1), 1.0)
 
 
-def bootstrap(counts_a: np.ndarray, counts_b: np.ndarray | None = None, n_boot: int = N_BOOT,
-              seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
+def hierarchical_bootstrap(counts_a: np.ndarray, counts_b: np.ndarray | None = None, n_boot: int = N_BOOT,
+                           seed: int = 0, level: float = LEVEL) -> tuple[float, float, float]:
     """Mean over seeds of the pooled JSI of arm a (minus arm b's, seed by seed, when given)
-    and its bootstrap interval. counts: seeds x faces x 3, the same seeds and faces in both."""
+    and its percentile interval from resampling seeds, then test faces within the resampled
+    seeds (the same faces for both arms). counts: seeds x faces x 3."""
     a = np.asarray(counts_a, np.int64)
     b = None if counts_b is None else np.asarray(counts_b, np.int64)
     if b is not None and a.shape != b.shape:
         raise ValueError(f"paired counts differ in shape: {a.shape} vs {b.shape}")
-
     rng = np.random.default_rng(seed)
     n_seeds, n_faces = a.shape[:2]
     point = pooled_jsi(a) - (pooled_jsi(b) if b is not None else 0)
     draws = np.empty(n_boot)
     for k in range(n_boot):
         s = rng.integers(0, n_seeds, n_seeds)
-        f = rng.integers(0, n_faces, n_faces)
-        value = pooled_jsi(a[s][:, f])
+        f = rng.integers(0, n_faces, (n_seeds, n_faces))
+        value = pooled_jsi(a[s[:, None], f])
         if b is not None:
-            value = value - pooled_jsi(b[s][:, f])
+            value = value - pooled_jsi(b[s[:, None], f])
         draws[k] = value.mean()
-    lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
-    return float(point.mean()), float(lo), float(hi)
-
-
-def verdict(lo: float, hi: float) -> str:
-    """'supported' when the interval of a difference lies above zero, 'contradicted' below,
-    else 'inconclusive'."""
-    return "supported" if lo > 0 else "contradicted" if hi < 0 else "inconclusive"
+    low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    return float(point.mean()), float(low), float(high)

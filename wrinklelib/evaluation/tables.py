@@ -1,16 +1,16 @@
-"""Tables 1 and 2 and the comparisons between arms, beside the paper's published values
-(kept here as reference values, never as our results)."""
+"""Tables 1, 2 and 3 from the finetuning results, one row per cell (arm or target, and
+fraction): the mean over seeds of each run's pooled test score with its t interval over
+seeds, the hierarchical bootstrap's interval beside it, thin-structure scores, and the
+paper's value (kept here as a reference, never as a result)."""
 
 from __future__ import annotations
-
 
 import numpy as np
 import pandas as pd
 
-from ..config.settings import ARMS, METHOD_NAMES, PRETEXT_TASKS
+from ..config.settings import ARMS, METHOD_NAMES, PRETEXT_TASKS, SINGLE, TARGET_NAMES
 from ..model.unet import UNet, count_parameters
-from .statistics import bootstrap, verdict
-
+from .statistics import hierarchical_bootstrap, t_interval
 
 #: Table 1 of the paper: test JSI by method and training fraction (percent of 400 images).
 PAPER_TABLE1 = {
@@ -18,12 +18,10 @@ PAPER_TABLE1 = {
     "ours": {"100": 0.4511, "50": 0.4155, "25": 0.3700, "5": 0.3461},
 }
 #: Table 2 of the paper: test JSI after finetuning on 100% with each pretraining.
-PAPER_TABLE2 = {"reconstruction": 0.4334, "deblur": 0.4393, "denoise": 0.4364,
-                "superres": 0.4384, "ours": 0.4511}
+PAPER_TABLE2 = {"reconstruction": 0.4334, "deblur": 0.4393, "denoise": 0.4364, "superres": 0.4384, "ours": 0.4511}
 #: The paper's value of each arm and fraction (Table 1, and Table 2 at 100%).
 PAPER_VALUES = {**PAPER_TABLE1, **{t: {"100": v} for t, v in PAPER_TABLE2.items() if t != "ours"}}
-
-COUNT_COLUMNS = ["counts", "counts_truth"]
+COUNT_COLUMNS = ["counts", "counts_truth", "skeleton_counts", "skeleton_counts_truth"]
 
 
 def runs_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -31,132 +29,75 @@ def runs_table(results: pd.DataFrame) -> pd.DataFrame:
     return results.drop(columns=COUNT_COLUMNS, errors="ignore")
 
 
-def summary(results: pd.DataFrame, metric: str = "jsi") -> pd.DataFrame:
-    """Mean, standard deviation and number of seeds per arm and fraction."""
-    g = results.groupby(["arm", "fraction"], sort=False)[metric]
-    return g.agg(mean="mean", std="std", seeds="count").reset_index()
+def target_name(target: str) -> str:
+    """A training target as a reader names it."""
+    if target.startswith(SINGLE):
+        return f"One annotator alone: {target[len(SINGLE):].replace('_', ' ')}"
+    return TARGET_NAMES.get(target, target)
 
 
-def counts_of(results: pd.DataFrame, arm: str, fraction: str, seeds=None, column: str = "counts") -> np.ndarray:
-    """Per-face (tp, fp, fn) of one cell: seeds x faces x 3, seeds in the order given."""
-    cell = results[(results.arm == arm) & (results.fraction == fraction)].set_index("seed")
-    seeds = sorted(cell.index) if seeds is None else seeds
-    return np.array([cell.loc[s, column] for s in seeds], np.int64)
+def cell_seeds(results: pd.DataFrame, arm: str, fraction: str, target: str = "vote") -> pd.DataFrame:
+    """The runs of one cell, one row per seed, in seed order."""
+    cell = results[(results.arm == arm) & (results.fraction == fraction) & (results.target == target)]
+    return cell.sort_values("seed")
 
 
-def estimates(results: pd.DataFrame, arms, column: str = "counts") -> pd.DataFrame:
-    """Per arm and fraction: mean pooled JSI over seeds with its 95% bootstrap interval
-    (seeds and test faces resampled), seeds and training images, beside the paper's value."""
+def _cell(cell: pd.DataFrame, suffix: str = "") -> dict:
+    """Mean, t interval and bootstrap interval of a cell's pooled JSI, and its other scores."""
+    mean, low, high = t_interval(cell[f"jsi{suffix}"])
+    counts = np.array(cell[f"counts{suffix}"].tolist(), np.int64)
+    _, b_low, b_high = hierarchical_bootstrap(counts)
+    row = {f"mean{suffix}": mean, f"t_low{suffix}": low, f"t_high{suffix}": high,
+           f"sd{suffix}": float(cell[f"jsi{suffix}"].std(ddof=1)) if len(cell) > 1 else float("nan"),
+           f"boot_low{suffix}": b_low, f"boot_high{suffix}": b_high}
+    for score in ("jsi_per_image", "dice", "dice_per_image", "cldice", "cldice_per_image",
+                  "skeleton_precision", "skeleton_recall"):
+        row[f"{score}{suffix}"] = float(cell[f"{score}{suffix}"].mean())
+    return row
+
+
+def estimates(results: pd.DataFrame, arms, target: str = "vote") -> pd.DataFrame:
+    """Per arm and fraction: the cell's scores against the vote (and the truth, when known)
+    with the paper's value beside them."""
     rows = []
+    truth = "jsi_truth" in results and results.jsi_truth.notna().all()
     for arm in arms:
-        for fraction in dict.fromkeys(results[results.arm == arm].fraction):
-            counts = counts_of(results, arm, fraction, column=column)
-            mean, lo, hi = bootstrap(counts)
-            cell = results[(results.arm == arm) & (results.fraction == fraction)]
-            rows.append({"method": METHOD_NAMES.get(arm, arm), "arm": arm, "fraction_pct": fraction,
-                         "n_train": int(cell.n_train.iloc[0]), "paper": PAPER_VALUES.get(arm, {}).get(fraction, np.nan),
-                         "mean": mean, "ci_low": lo, "ci_high": hi, "seeds": len(counts)})
+        for fraction in dict.fromkeys(results[(results.arm == arm) & (results.target == target)].fraction):
+            cell = cell_seeds(results, arm, fraction, target)
+            row = {"method": METHOD_NAMES.get(arm, arm), "arm": arm, "target": target, "fraction_pct": fraction,
+                   "n_train": int(cell.n_train.iloc[0]), "updates": int(cell.updates.iloc[0]),
+                   "paper": PAPER_VALUES.get(arm, {}).get(fraction, np.nan) if target == "vote" else np.nan,
+                   "seeds": len(cell), **_cell(cell)}
+            rows.append(row | (_cell(cell, "_truth") if truth else {}))
     return pd.DataFrame(rows)
 
 
 def table1(results: pd.DataFrame) -> pd.DataFrame:
-    """Table 1, machine-readable: one row per method and fraction, with the interval, the
-    paper's value and, on synthetic data, the JSI against the true wrinkles."""
-    arms = [a for a in ("none", "ours", "texture_scratch", "rgb_pretrained") if a in set(results.arm)]
-    t = estimates(results, arms)
-    if "counts_truth" in results and results.counts_truth.notna().all():
-        truth = estimates(results, arms, "counts_truth")
-        t[["truth_mean", "truth_ci_low", "truth_ci_high"]] = truth[["mean", "ci_low", "ci_high"]].to_numpy()
-    return t
-
-
-def _cell(mean: float, lo: float, hi: float) -> str:
-    return f"{mean:.3f} ({lo:.3f} to {hi:.3f})"
-
-
-def layout(t: pd.DataFrame, params: bool = True) -> pd.DataFrame:
-    """A table in the paper's layout: methods as rows, "100% (400)" ... as columns; for each
-    method a row with the paper's value and one with ours and its 95% interval."""
-    rows = {}
-    for method, part in t.groupby("method", sort=False):
-        arm = part.arm.iloc[0]
-        cols = {f"{r.fraction_pct}% ({r.n_train})": r for r in part.itertuples()}
-        extra = {"Params (width 64)": f"{count_parameters(UNet(ARMS[arm]['in_channels'], 2, 64)) / 1e6:.3f}M"} if params else {}
-        if part.paper.notna().any():
-            rows[(method, "paper")] = {c: "" if np.isnan(r.paper) else f"{r.paper:.3f}" for c, r in cols.items()} | extra
-        rows[(method, "this run (95% CI)")] = {c: _cell(r.mean, r.ci_low, r.ci_high) for c, r in cols.items()} | extra
-    frame = pd.DataFrame.from_dict(rows, orient="index").fillna("")
-    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["Method", ""])
-    return frame
-
-
-def paired(results: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
-    """Per fraction: the mean paired difference a - b in JSI over the seeds run with both,
-    its 95% bootstrap interval (seeds and test faces) and the verdict it gives."""
-    rows = []
-    for fraction in dict.fromkeys(results[results.arm == a].fraction):
-        seeds = sorted(set(results[(results.arm == a) & (results.fraction == fraction)].seed)
-                       & set(results[(results.arm == b) & (results.fraction == fraction)].seed))
-        if not seeds:
-            continue
-        mean, lo, hi = bootstrap(counts_of(results, a, fraction, seeds), counts_of(results, b, fraction, seeds))
-        rows.append({"fraction_pct": fraction, "difference": mean, "ci_low": lo, "ci_high": hi,
-                     "seeds": len(seeds), "verdict": verdict(lo, hi)})
-    return pd.DataFrame(rows)
-
-
-def paired_layout(p: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
-    """A paired comparison for reading: one row per fraction, the difference with its interval."""
-    return pd.DataFrame({"training fraction": [f"{f}%" for f in p.fraction_pct],
-                         f"{METHOD_NAMES[a]} minus {METHOD_NAMES[b]} (JSI, 95% CI)":
-                             [_cell(*r) for r in p[["difference", "ci_low", "ci_high"]].to_numpy()],
-                         "seeds": p.seeds, "verdict": p.verdict}).set_index("training fraction")
-
-
-def _claim(text: str, found: list[tuple[str, pd.DataFrame]], rule: str) -> dict:
-    """One claim's verdict from paired comparisons: supported when every interval lies above
-    zero, contradicted when any lies below, else inconclusive; with the evidence in words."""
-    rows = [(name, r) for name, p in found for r in p.itertuples()]
-    verdicts = [r.verdict for _, r in rows]
-    v = "contradicted" if "contradicted" in verdicts else "supported" if set(verdicts) == {"supported"} else "inconclusive"
-    evidence = "; ".join(f"{name} at {r.fraction_pct}%: {r.difference:+.3f} ({r.ci_low:+.3f} to {r.ci_high:+.3f})"
-                         for name, r in rows)
-    return {"claim": text, "verdict": v, "evidence": f"{rule} {evidence}"}
-
-
-def comparisons(results: pd.DataFrame, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], pd.DataFrame]:
-    """The paired comparison (see paired) of each pair of arms that both ran."""
-    ran = set(results.arm)
-    return {(a, b): paired(results, a, b) for a, b in pairs if {a, b} <= ran}
-
-
-#: The paper's claims (the intro page's three), each with the paired comparisons it needs
-#: as (arm, other arm) and the rule in words.
-CLAIMS = {
-    "1. The free texture label is worth pretraining on":
-        ([("ours", "texture_scratch")], "Pretraining on it must beat the same 4-channel net from random weights."),
-    "2. Texture pretraining raises JSI over no pretraining (Table 1)":
-        ([("ours", "none")], "Ours must beat No pretraining at every fraction."),
-    "3. Texture pretraining beats the pretext tasks (Table 2)":
-        ([("ours", t) for t in PRETEXT_TASKS], "Ours must beat every pretext pretraining."),
-}
-
-
-def claims(compared: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
-    """A verdict per claim of the paper that these comparisons bear on."""
-    out = []
-    for text, (pairs, rule) in CLAIMS.items():
-        found = [(f"{METHOD_NAMES[a]} minus {METHOD_NAMES[b]}", compared[(a, b)]) for a, b in pairs
-                 if (a, b) in compared]
-        if found:
-            out.append(_claim(text, found, rule))
-    return pd.DataFrame(out).set_index("claim")
+    """Table 1: one row per method and fraction."""
+    return estimates(results, [a for a in ("none", "ours", "texture_scratch", "rgb_pretrained") if a in set(results.arm)])
 
 
 def table2(results: pd.DataFrame) -> pd.DataFrame:
-    """Table 2, machine-readable: JSI after each pretraining, one row per pretraining and
-    finetuning fraction (the paper reports 100% only)."""
+    """Table 2: one row per pretraining and finetuning fraction (the paper reports 100%)."""
     return estimates(results, [a for a in (*PRETEXT_TASKS, "ours") if a in set(results.arm)])
+
+
+def table3(results: pd.DataFrame, targets) -> pd.DataFrame:
+    """Table 3: one row per training target and fraction, scored against the truth
+    (jsi_truth, its t interval) and against the vote (jsi_vote) side by side."""
+    frames = [estimates(results, ["ours"], t) for t in targets]
+    t = pd.concat(frames, ignore_index=True)
+    t.insert(0, "target_name", [target_name(x) for x in t.target])
+    return t.rename(columns={"mean": "jsi_vote", "mean_truth": "jsi_truth", "t_low_truth": "t_low",
+                             "t_high_truth": "t_high", "t_low": "t_low_vote", "t_high": "t_high_vote",
+                             "cldice_truth": "cldice", "skeleton_precision_truth": "skeleton_precision",
+                             "skeleton_recall_truth": "skeleton_recall", "skeleton_precision": "skeleton_precision_vote",
+                             "skeleton_recall": "skeleton_recall_vote", "cldice": "cldice_vote"})
+
+
+def parameters(arm: str, width: int = 64) -> str:
+    """An arm's parameter count at the paper's width, in millions as the paper prints it."""
+    return f"{count_parameters(UNet(ARMS[arm]['in_channels'], 2, width)) / 1e6:.3f}M"
 
 
 def run_info(run) -> pd.DataFrame:

@@ -66,7 +66,7 @@ def image_study(annotations: dict[str, np.ndarray], truth: np.ndarray | None, wi
         estimates = dict(annotations)
         estimates[f"vote {min_votes} of {len(masks)}"] = vote
         estimates["soft label >= 0.5"] = (soft_label(masks) >= 0.5).astype(np.uint8)
-        estimates["STAPLE"] = (staple(masks, within)[0] >= 0.5).astype(np.uint8)
+        estimates["STAPLE"] = (staple(masks) >= 0.5).astype(np.uint8)
         for who, m in estimates.items():
             rows.append({"measure": "jaccard vs truth", "who": who, "value": pair_scores(m, truth)["jaccard"]})
         rows.append({"measure": "share of truth kept", "who": f"vote {min_votes} of {len(masks)}",

@@ -40,30 +40,15 @@ def soft_label(masks) -> np.ndarray:
     return stack_masks(masks).mean(0).astype(np.float32)
 
 
-def staple(masks, within=None, iterations: int = 50, tol: float = 1e-6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Binary STAPLE (Warfield 2004): truth probability per pixel, and each annotator's
-    sensitivity and specificity, by expectation-maximisation. `within` restricts the
-    estimate to a region (for example the face); pixels outside get probability 0."""
-    stack = stack_masks(masks).astype(np.float64)
-    region = np.ones(stack.shape[1:], bool) if within is None else np.asarray(within, bool)
-    d = stack[:, region]                                   # n x P decisions
-    prior = float(np.clip(d.mean(), 1e-6, 1 - 1e-6))
-    sens = np.full(len(d), 0.9)
-    spec = np.full(len(d), 0.99)
-    w = d.mean(0)
-    for _ in range(iterations):
-        log_a = np.log(prior) + (d * np.log(sens[:, None]) + (1 - d) * np.log(1 - sens[:, None])).sum(0)
-        log_b = np.log(1 - prior) + ((1 - d) * np.log(spec[:, None]) + d * np.log(1 - spec[:, None])).sum(0)
-        w_new = 1 / (1 + np.exp(log_b - log_a))
-        sens = np.clip((d * w_new).sum(1) / max(w_new.sum(), 1e-9), 1e-6, 1 - 1e-6)
-        spec = np.clip(((1 - d) * (1 - w_new)).sum(1) / max((1 - w_new).sum(), 1e-9), 1e-6, 1 - 1e-6)
-        done = np.abs(w_new - w).max() < tol
-        w = w_new
-        if done:
-            break
-    prob = np.zeros(stack.shape[1:], np.float32)
-    prob[region] = w
-    return prob, sens, spec
+def staple(masks) -> np.ndarray:
+    """STAPLE's probability of the true wrinkle per pixel (Warfield et al. 2004), from
+    SimpleITK's STAPLE filter with foreground 1."""
+    import SimpleITK as sitk
+
+    images = [sitk.GetImageFromArray(m) for m in stack_masks(masks)]
+    f = sitk.STAPLEImageFilter()
+    f.SetForegroundValue(1.0)
+    return sitk.GetArrayFromImage(f.Execute(images)).astype(np.float32)
 
 
 METHODS = ("majority", "soft", "staple")
@@ -76,5 +61,5 @@ def combine(masks, method: str = "majority", min_votes: int = 2) -> np.ndarray:
     if method == "soft":
         return np.rint(soft_label(masks) * 255).astype(np.uint8)
     if method == "staple":
-        return (staple(masks)[0] >= 0.5).astype(np.uint8) * 255
+        return (staple(masks) >= 0.5).astype(np.uint8) * 255
     raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")

@@ -9,6 +9,7 @@ import torch
 
 from ..files import atomic_write
 from .recipe import AUTHORS_RECIPE
+from .confusion import ConfusionUNet
 from .unet import UNet
 
 
@@ -28,7 +29,7 @@ def load_checkpoint(path: Path) -> dict:
         raise ValueError(f"{path}: not a readable checkpoint ({str(err).splitlines()[0]})") from err
 
 
-def _load_state(model: UNet, state: dict, path: Path) -> UNet:
+def _load_state(model: torch.nn.Module, state: dict, path: Path) -> torch.nn.Module:
     """Load weights, turning a key or shape mismatch into one line naming the file."""
     expected = model.state_dict()
     missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
@@ -43,15 +44,20 @@ def _load_state(model: UNet, state: dict, path: Path) -> UNet:
     return model
 
 
-def model_from_checkpoint(path: Path) -> tuple[UNet, dict]:
-    """Rebuild a UNet from the arguments one of our checkpoints carries, with its weights."""
+def build(args: dict) -> torch.nn.Module:
+    """The network a checkpoint's model_args describe: a UNet, or one with confusion heads."""
+    return ConfusionUNet(**args) if "annotators" in args else UNet(**args)
+
+
+def model_from_checkpoint(path: Path) -> tuple[torch.nn.Module, dict]:
+    """Rebuild the network from the arguments one of our checkpoints carries, with its weights."""
     ckpt = load_checkpoint(path)
     if not isinstance(ckpt, dict) or "model_args" not in ckpt or "model" not in ckpt:
         raise ValueError(f"{path}: not a wrinklelib checkpoint (no model_args)")
-    return _load_state(UNet(**ckpt["model_args"]), ckpt["model"], path), ckpt
+    return _load_state(build(ckpt["model_args"]), ckpt["model"], path), ckpt
 
 
-def load_for_inference(path: Path) -> tuple[UNet, dict]:
+def load_for_inference(path: Path) -> tuple[torch.nn.Module, dict]:
     """A 2-class UNet in eval mode and its input recipe, from our checkpoint (which carries
     both) or from the authors' format (state dict under 'model', optional 'module.'
     prefix, their recipe)."""
@@ -76,4 +82,4 @@ def load_for_inference(path: Path) -> tuple[UNet, dict]:
                          "prediction needs a 2-class finetuned checkpoint, not a pretrained one")
     if len(rec["channels"]) != args["in_channels"]:
         raise ValueError(f"{path}: recipe has {len(rec['channels'])} channels, network takes {args['in_channels']}")
-    return _load_state(UNet(**args), state, path).eval(), rec
+    return _load_state(build(args), state, path).eval(), rec

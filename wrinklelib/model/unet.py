@@ -77,7 +77,8 @@ class UNet(nn.Module):
         self.up4 = Up(2 * w, w)
         self.outc = OutConv(w, out_channels)
 
-    def forward(self, x):
+    def features(self, x):
+        """The last decoder features (width channels), before the 1x1 head."""
         x1 = self.inc(x)
         x2 = self.down1(x1)
         x3 = self.down2(x2)
@@ -85,7 +86,10 @@ class UNet(nn.Module):
         x = self.up1(self.down4(x4), x4)
         x = self.up2(x, x3)
         x = self.up3(x, x2)
-        return self.outc(self.up4(x, x1))
+        return self.up4(x, x1)
+
+    def forward(self, x):
+        return self.outc(self.features(x))
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -5,6 +5,7 @@ the device of each process, and the data-loading workers."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,19 +24,20 @@ from ..files import write_json
 
 RESULT = "result.json"
 #: The settings a pretraining stage depends on (with the data, split and weak source).
-PRETRAIN_KEYS = ("size", "width", "batch_size", "lr", "pretrain_epochs", "pretrain_min_steps", "seed", "device")
-#: The settings a finetuning run depends on.
-FINETUNE_KEYS = PRETRAIN_KEYS + ("finetune_epochs", "finetune_min_steps", "finetune_patience")
+PRETRAIN_KEYS = ("size", "width", "batch_size", "lr", "pretrain_updates", "pretrain_min_updates",
+                 "pretrain_tolerance", "seed", "device", "precision", "threads", "annotators")
+#: The settings a finetuning run depends on, besides its fraction's budget.
+FINETUNE_KEYS = PRETRAIN_KEYS + ("validations", "min_votes")
 #: Decoded faces up to this many bytes are cached by the dataset in the training process.
 CACHE_BYTES = 4 * 2 ** 30
 
 
-def stage_hash(run: Run, keys: tuple[str, ...]) -> str:
+def stage_hash(run: Run, keys: tuple[str, ...], extra: dict | None = None) -> str:
     """Short hash of the settings one training stage depends on, the data and the split, so
     that stages are reused across runs exactly when their inputs are the same."""
     values = run.settings.as_dict()
     payload = {k: values[k] for k in keys} | {"split": run.split["ids_hash"], "root": data_key(run.settings, run.root),
-                                             "weak_source": run.settings.weak_source}
+                                             "weak_source": run.settings.weak_source} | (extra or {})
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:8]
 
 
@@ -45,10 +47,24 @@ def pretrain_dir(run: Run, task: str = "texture") -> Path:
     return run.cache / "train" / f"pretrain-{task}-w{s.width}-s{s.seed}-{stage_hash(run, PRETRAIN_KEYS)}"
 
 
-def finetune_dir(run: Run, arm: str, fraction: float, seed: int) -> Path:
-    """Checkpoint folder of one finetuning run, named after what it depends on."""
-    name = f"{arm}-w{run.settings.width}-{fraction_key(fraction)}pct-s{seed}-{stage_hash(run, FINETUNE_KEYS)}"
-    return run.cache / "train" / "finetune" / name
+def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target: str = "vote", updates: int = 0) -> Path:
+    """Checkpoint folder of one finetuning run (of `updates`, by default its fraction's
+    budget), named after what it depends on."""
+    h = stage_hash(run, FINETUNE_KEYS, {"updates": updates or run.settings.updates(fraction)})
+    tag = "" if target == "vote" else "-" + target.replace(":", "-")
+    return run.cache / "train" / "finetune" / f"{arm}{tag}-w{run.settings.width}-{fraction_key(fraction)}pct-s{seed}-{h}"
+
+
+@contextlib.contextmanager
+def threads(n: int):
+    """Run the enclosed training with n CPU threads, whatever the machine has: a run's
+    numbers then do not depend on the core count."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def processes() -> int:
@@ -101,7 +117,8 @@ def run_stage(run: Run, folder: Path, stage_args: list[str], train: Callable[[],
     if processes() > 1 and "WORLD_SIZE" not in os.environ:
         launch_distributed(run, stage_args)
         return json.loads(marker.read_text())
-    record = train()
+    with threads(run.settings.threads):
+        record = train()
     if distributed()[0] != 0 or record is None:
         return {}                     # under torchrun, the first process scores and saves
     write_json(marker, record)

@@ -23,8 +23,8 @@ def cmd_train(args) -> int:
     if args.stage == "pretrain":
         print(f"best checkpoint: {pretraining.pretrain(run, args.task)}")
     else:
-        result = finetuning.finetune(run, args.arm, args.fraction, args.seed)
-        print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items()})
+        result = finetuning.finetune(run, args.arm, args.fraction, args.seed, args.target, args.updates)
+        print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items() if "counts" not in k})
     return 0
 
 
@@ -42,4 +42,6 @@ def add(sub) -> None:
     p.add_argument("--arm", default="ours", choices=list(ARMS))
     p.add_argument("--fraction", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--target", default="vote", help="training target: vote, a fusion target or annotator:<skill>")
+    p.add_argument("--updates", type=int, default=0, help="the run's budget (default: its fraction's)")
     p.set_defaults(func=cmd_train)

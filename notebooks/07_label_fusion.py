@@ -1,0 +1,89 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Label fusion
+#
+# The paper trains on the majority vote of three annotators and names better ways to
+# combine them as future work. On synthetic faces the truth is known, so every way of
+# making a training target from the same three annotators can be trained and scored
+# against it (Table 3). Each target trains the Ours network (texture-pretrained, RGB plus
+# texture), with the budget, seeds and test faces of Table 1:
+#
+# - **majority vote** (the paper), **union**, **intersection**;
+# - **mean** of the annotators, a soft target (the loss on probabilities);
+# - **STAPLE** (SimpleITK's filter, Warfield et al. 2004) at probability 0.5;
+# - the vote with **uniform label smoothing** and with **spatially varying label
+#   smoothing** (SVLS, Islam and Glocker 2021);
+# - **each annotator alone**, and **one random annotator's mask at every step**;
+# - a **learned confusion model** (Tanno et al. 2019; Zhang et al. 2020): per-annotator
+#   pixel-wise confusion matrices trained jointly with the segmenter, with a trace penalty;
+# - **the truth itself**, the upper bound.
+#
+# Every model is scored against the truth and against the vote; clDice and skeleton
+# precision and recall (skeletons by scikit-image) measure the thin lines wrinkles are.
+
+# %% tags=["parameters", "remove-cell"]
+profile = "cpu"
+overrides = {}
+
+# %% tags=["remove-input"]
+from myst_nb import glue
+
+from wrinklelib.book import notebook, plots, present
+from wrinklelib.config import paths
+from wrinklelib.evaluation import convergence, fusion_study, tables
+from wrinklelib.training import jobs
+
+run = notebook.start(profile, overrides)
+s = run.settings
+print(f"{len(s.fusion_targets)} targets x {len(s.fusion_fractions)} fractions x {len(s.fusion_seeds)} seeds")
+
+# %% tags=["nbval-ignore-output"]
+results = jobs.grid(run, ["ours"], s.fusion_fractions, s.fusion_seeds, targets=s.fusion_targets) \
+    if run.synthetic else None
+
+# %% [markdown]
+# ## Table 3
+#
+# Mean over seeds of the pooled test JSI against the true wrinkles with its 95% t
+# interval, beside the JSI against the vote and the thin-structure scores against the truth.
+
+# %%
+if results is not None:
+    tables.runs_table(results).to_csv(paths.table("07_runs"), index=False)
+    t3 = tables.table3(results, s.fusion_targets)
+    t3.to_csv(paths.table("table3"), index=False)
+    display(present.table3_layout(t3))
+    fig = plots.targets_figure(t3, path=paths.figure("07_targets"))
+else:
+    print("Training targets other than the vote need per-annotator masks and the truth (synthetic data).")
+
+# %% [markdown]
+# ## Which target wins, and by how much
+#
+# Each target against the vote, paired by seed, scored against the truth:
+
+# %%
+if results is not None:
+    paired = fusion_study.against_vote(results, s.fusion_targets)
+    paired.to_csv(paths.table("07_against_vote"), index=False)
+    display(present.Table(present.to_html(fusion_study.layout(paired), numeric=("difference [95% CI]", "seeds"))))
+    print(fusion_study.winner_sentence(t3, paired))
+
+# %% tags=["remove-cell"]
+if results is not None:
+    glue("fusion_winner", fusion_study.winner_sentence(t3, paired), display=False)
+    glue("table3", present.table3_layout(t3), display=False)
+    conv = convergence.convergence(results, s.convergence_threshold)
+    conv.to_csv(paths.table("07_convergence"), index=False)
+    print(f"{conv.converged.sum()} of {len(conv)} cells converged")

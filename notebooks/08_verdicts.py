@@ -1,0 +1,75 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Verdicts
+#
+# The paper's claims, tested on this run. Each comparison pairs runs of the same seed (the
+# same split, the same test faces): its effect is the mean over seeds of the difference in
+# pooled test JSI, with a 95% t interval over seeds and a paired t test. A hierarchical
+# bootstrap, resampling seeds and then test faces, is a second opinion shown beside it;
+# the t interval decides. The p values are adjusted for the whole family of comparisons
+# with Holm's method. A claim is **supported** when its adjusted p value is below 0.05
+# and the effect positive, **contradicted** when it is below 0.05 and the effect negative,
+# and otherwise **inconclusive**, with the smallest effect these seeds could have detected
+# at 80% power beside it.
+
+# %% tags=["parameters", "remove-cell"]
+profile = "cpu"
+overrides = {}
+
+# %% tags=["remove-input"]
+from myst_nb import glue
+
+from wrinklelib.book import notebook, plots, present
+from wrinklelib.config import paths
+from wrinklelib.evaluation import claims, convergence
+from wrinklelib.training import jobs
+
+run = notebook.start(profile, overrides)
+s = run.settings
+
+# %% tags=["nbval-ignore-output"]
+results = jobs.all_results(run)
+
+# %% [markdown]
+# ## The claims
+
+# %%
+table = claims.claims_table(results, s.annotators if run.synthetic else ())
+table.to_csv(paths.table("claims"), index=False)
+present.claims_layout(table)
+
+# %% tags=["remove-cell"]
+glue("claims", present.claims_layout(table), display=False)
+
+# %% [markdown]
+# Each effect with its interval (dots) against the paper's (crosses):
+
+# %%
+fig = plots.effects_figure(table, path=paths.figure("08_effects"))
+
+# %% [markdown]
+# ## Did every cell converge?
+#
+# One row per cell of Tables 1, 2 and 3: the mean over seeds of the change of validation
+# JSI over the last quarter of the updates, against `convergence_threshold`.
+
+# %%
+conv = convergence.convergence(results, s.convergence_threshold)
+conv.to_csv(paths.table("convergence"), index=False)
+print(f"{conv.converged.sum()} of {len(conv)} cells converged (threshold {s.convergence_threshold:g}); "
+      f"not converged: {', '.join(f'{a}/{t} {f}%' for a, t, f in conv[~conv.converged][['arm', 'target', 'fraction_pct']].itertuples(index=False)) or 'none'}")
+
+# %% tags=["remove-cell"]
+glue("cells_converged", int(conv.converged.sum()), display=False)
+glue("cells", len(conv), display=False)

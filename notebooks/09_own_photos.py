@@ -1,0 +1,81 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Your own photos
+#
+# `wrinkle predict` runs a finetuned checkpoint on your photos. Every face in a photo is
+# found with dlib's 68 landmarks, aligned as the FFHQ faces were (an eyes-level square from
+# the eye and mouth landmarks), parsed from the same landmarks, segmented at the size the
+# checkpoint was trained at, and its mask warped back onto the photo. With `--report`, a
+# CSV gives per face and region (forehead, glabella, crow's feet, under-eye, nasolabial,
+# cheeks) the share of skin marked as wrinkle, the number of wrinkles and their length.
+#
+# On your own photos, with this run's checkpoint (Ours, all training labels, first seed):
+#
+# ```bash
+# wrinkle predict --checkpoint CHECKPOINT --images photos/ --out masks/ --report --overlay
+# ```
+#
+# where CHECKPOINT is the `last.pt` named below (or the authors' released `stage2_unet.pth`).
+# Here the same path runs on scikit-image's `astronaut` photograph. The checkpoint was
+# trained on synthetic faces at the run's size, so what it marks on a real photograph
+# shows the path working, not a validated wrinkle measurement.
+
+# %% tags=["parameters", "remove-cell"]
+profile = "cpu"
+overrides = {}
+
+# %% tags=["remove-input"]
+import skimage.data
+
+from wrinklelib.app import photos
+from wrinklelib.book import notebook, plots, present
+from wrinklelib.config import paths
+from wrinklelib.config.environment import resolve_device
+from wrinklelib.data.parsing import landmarks_unavailable
+from wrinklelib.model.checkpoints import load_for_inference
+from wrinklelib.training import jobs
+from wrinklelib.training.stage import finetune_dir
+
+run = notebook.start(profile, overrides)
+s = run.settings
+
+# %%
+jobs.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]])
+checkpoint = finetune_dir(run, "ours", s.fractions[0], s.seeds[0]) / "last.pt"
+print("checkpoint:", paths.relative(checkpoint))
+missing = landmarks_unavailable()
+if missing:
+    print(f"Faces cannot be found on this machine: {missing}")
+else:
+    model, recipe = load_for_inference(checkpoint)
+    mask, faces = photos.predict_aligned(model, recipe, skimage.data.astronaut(), resolve_device(s.device))
+    print(f"{len(faces)} face(s) found; {mask.mean():.2%} of the photo marked as wrinkle")
+
+# %% [markdown]
+# The aligned face, the texture channel the network saw, and the wrinkles it marked:
+
+# %%
+if not missing:
+    fig = plots.grid(photos.face_panels(faces), ["aligned face", "texture channel", "predicted wrinkles"],
+                     path=paths.figure("09_own_photo"), cmaps={1: "magma"}, colorbars={1: "T"}, cell=2.8)
+
+# %% [markdown]
+# The region report (`report.csv`), one row per face:
+
+# %%
+if not missing:
+    report = photos.face_report(faces, "astronaut.png")
+    report.to_csv(paths.table("09_region_report"), index=False)
+    long = report.melt(id_vars=["image", "face"]).round(4)
+    display(present.Table(present.to_html(long, numeric=("value",))))

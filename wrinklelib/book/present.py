@@ -1,0 +1,140 @@
+"""Tables as a reader sees them: HTML with readable headers, numbers right-aligned to three
+decimals, intervals in one cell that never wraps, the paper's values at full precision
+beside ours, and a frame that scrolls sideways on a phone. One function per table."""
+
+from __future__ import annotations
+
+import html as _html
+
+import numpy as np
+import pandas as pd
+
+from ..config.settings import ARMS, METHOD_NAMES
+
+CLASS = "wrinkle-table"
+
+
+def number(v, digits: int = 3) -> str:
+    """A number to `digits` decimals ('' for nan)."""
+    return "" if v is None or (isinstance(v, float) and not np.isfinite(v)) else f"{v:.{digits}f}"
+
+
+def signed(v, digits: int = 3) -> str:
+    """A signed number to `digits` decimals ('' for nan)."""
+    return "" if v is None or (isinstance(v, float) and not np.isfinite(v)) else f"{v:+.{digits}f}"
+
+
+def interval(mean, low, high, digits: int = 3, sign: bool = False) -> str:
+    """'0.453 [0.441, 0.465]': a mean and its interval in one cell."""
+    f = signed if sign else number
+    if low is None or not np.isfinite(low):
+        return f(mean, digits)
+    return f"{f(mean, digits)} [{f(low, digits)}, {f(high, digits)}]"
+
+
+def to_html(frame: pd.DataFrame, caption: str = "", numeric: tuple[str, ...] = ()) -> str:
+    """An HTML table (no pandas border attribute) inside a frame that scrolls sideways;
+    `numeric` columns are right-aligned."""
+    heads = "".join(f"<th>{_html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False):
+        cells = "".join(f'<td class="{"num" if c in numeric else "txt"}">{_html.escape(str(v))}</td>'
+                        for c, v in zip(frame.columns, values))
+        rows.append(f"<tr>{cells}</tr>")
+    cap = f"<caption>{_html.escape(caption)}</caption>" if caption else ""
+    return (f'<div class="table-scroll"><table class="{CLASS}">{cap}<thead><tr>{heads}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+class Table:
+    """A table for a notebook: shown as HTML, glued as HTML, with a stable plain-text form."""
+
+    def __init__(self, html: str):
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return "<table>"
+
+
+def fraction_header(fraction_pct: str, n_train: int) -> str:
+    return f"{fraction_pct}% ({n_train})"
+
+
+def paper_layout(t: pd.DataFrame, caption: str = "") -> Table:
+    """Table 1 or 2 in the paper's layout: per method the paper's value (4 decimals), ours
+    with its 95% t interval over seeds, our minus the paper's, and the seeds."""
+    cols = [fraction_header(f, n) for f, n in dict.fromkeys(zip(t.fraction_pct, t.n_train))]
+    rows = []
+    for method, part in t.groupby("method", sort=False):
+        by = {fraction_header(r.fraction_pct, r.n_train): r for r in part.itertuples()}
+        seeds = ", ".join(sorted({str(r.seeds) for r in part.itertuples()}))
+        if part.paper.notna().any():
+            rows.append({"Method": method, "": "paper", **{c: number(by[c].paper, 4) if c in by else "" for c in cols},
+                         "seeds": ""})
+        rows.append({"Method": method, "": "this run [95% CI]",
+                     **{c: interval(by[c].mean, by[c].t_low, by[c].t_high) if c in by else "" for c in cols},
+                     "seeds": seeds})
+        if part.paper.notna().any():
+            rows.append({"Method": method, "": "this run minus paper",
+                         **{c: signed(by[c].mean - by[c].paper) if c in by and np.isfinite(by[c].paper) else ""
+                            for c in cols}, "seeds": ""})
+    return Table(to_html(pd.DataFrame(rows), caption, tuple(cols) + ("seeds",)))
+
+
+def table3_layout(t3: pd.DataFrame, caption: str = "") -> Table:
+    """Table 3: per training target and fraction, JSI against the truth with its interval,
+    JSI against the vote, clDice and skeleton precision and recall against the truth."""
+    shown = pd.DataFrame({
+        "Training target": t3.target_name, "labels": [fraction_header(f, n) for f, n in zip(t3.fraction_pct, t3.n_train)],
+        "JSI vs truth [95% CI]": [interval(m, lo, hi) for m, lo, hi in zip(t3.jsi_truth, t3.t_low, t3.t_high)],
+        "JSI vs vote": t3.jsi_vote.map(number), "clDice vs truth": t3.cldice.map(number),
+        "skeleton precision": t3.skeleton_precision.map(number), "skeleton recall": t3.skeleton_recall.map(number),
+        "seeds": t3.seeds})
+    return Table(to_html(shown, caption, tuple(shown.columns[2:])))
+
+
+def claims_layout(claims: pd.DataFrame, caption: str = "") -> Table:
+    """claims.csv for reading: each comparison, the paper's effect, ours with its interval,
+    the Holm-adjusted p value, the detectable effect and the verdict."""
+    shown = pd.DataFrame({
+        "Claim": claims.claim, "Comparison": [f"{c} ({f}%)" for c, f in zip(claims.comparison, claims.fraction_pct)],
+        "paper": claims.paper_effect.map(signed),
+        "this run [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in zip(claims.difference, claims.t_low,
+                                                                                  claims.t_high)],
+        "p (Holm)": claims.p_holm.map(lambda p: f"{p:.3g}"), "detectable": claims.detectable.map(number),
+        "seeds": claims.seeds, "verdict": claims.verdict})
+    return Table(to_html(shown, caption, ("paper", "this run [95% CI]", "p (Holm)", "detectable", "seeds")))
+
+
+def convergence_layout(conv: pd.DataFrame, names: dict | None = None) -> Table:
+    """convergence.csv for reading, one row per cell."""
+    names = names or {}
+    shown = pd.DataFrame({
+        "Cell": [f"{METHOD_NAMES.get(a, a)}{'' if t == 'vote' else ', ' + names.get(t, t)}" for a, t in
+                 zip(conv.arm, conv.target)],
+        "labels": [f"{f}%" for f in conv.fraction_pct], "seeds": conv.seeds, "updates": conv.updates,
+        "validation JSI change, last quarter": conv.last_quarter_change.map(signed),
+        "threshold": conv.threshold.map(lambda v: f"{v:g}"),
+        "converged": conv.converged.map({True: "yes", False: "NO"})})
+    return Table(to_html(shown, "", ("seeds", "updates", "validation JSI change, last quarter", "threshold")))
+
+
+def scale_table(settings, n_test: int, updates_per_run: dict) -> Table:
+    """Our scale against the paper's: faces, resolution, width, parameters, updates, seeds."""
+    from ..model.unet import UNet, count_parameters
+
+    s = settings
+    ours_params = count_parameters(UNet(ARMS["ours"]["in_channels"], 2, s.width))
+    rows = [("pretraining faces", "25,000", f"{s.n_pretrain:,}"),
+            ("finetuning faces (train / validation / test)", "400 / 50 / 50", f"{s.n_train} / {s.n_val} / {n_test}"),
+            ("image size", "1024 px", f"{s.size} px"), ("U-Net width", "64", str(s.width)),
+            ("parameters (Ours)", "17,263,618", f"{ours_params:,}"),
+            ("finetuning updates at 100% / 5%", "15,000 / 750 (150 epochs, batch 4 assumed)",
+             f"{updates_per_run.get('100', '')} / {updates_per_run.get('5', '')}"),
+            ("seeds per Table 1 cell", "1 (not stated)", str(len(s.seeds))),
+            ("data", "FFHQ photographs", "synthetic faces rendered from relief and light")]
+    frame = pd.DataFrame(rows, columns=["", "paper", "this run"])
+    return Table(to_html(frame, "", ()))

@@ -1,0 +1,29 @@
+"""Choosing each fraction's finetuning budget once, from a pilot: No pretraining and Ours
+finetuned with several budgets (each a full warm-up and cosine schedule), one seed that no
+table uses, judged on validation faces only."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..config.settings import METHOD_NAMES
+
+#: A budget is enough when its validation JSI is within this of the pilot's best.
+ENOUGH = 0.01
+
+
+def pilot_table(results: pd.DataFrame) -> pd.DataFrame:
+    """The pilot's validation JSI per arm, fraction and budget."""
+    t = results[["arm", "fraction", "updates", "val_jsi"]].copy()
+    t.insert(0, "method", [METHOD_NAMES.get(a, a) for a in t.arm])
+    return t.sort_values(["fraction", "arm", "updates"], key=lambda c: c.astype(float) if c.name == "fraction" else c)
+
+
+def choose_budgets(pilot: pd.DataFrame, enough: float = ENOUGH) -> dict[str, int]:
+    """Per fraction, the smallest budget whose better arm comes within `enough` of the best
+    validation JSI of any budget at that fraction."""
+    chosen = {}
+    for fraction, part in pilot.groupby("fraction", sort=False):
+        best = part.groupby("updates").val_jsi.max()
+        chosen[fraction] = int(best[best >= best.max() - enough].index.min())
+    return chosen

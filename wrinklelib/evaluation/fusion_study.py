@@ -1,0 +1,59 @@
+"""Which training target made from the annotators serves best (Table 3): each target
+against the vote, paired by seed and scored against the truth, and the winner in words."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .statistics import paired_t
+from .tables import target_name
+
+
+def against_vote(results: pd.DataFrame, targets) -> pd.DataFrame:
+    """Per target other than the vote and per fraction: the paired difference target - vote
+    in JSI against the truth, with its t interval and p value."""
+    rows = []
+    for fraction in dict.fromkeys(results.fraction):
+        vote = results[(results.target == "vote") & (results.fraction == fraction)].set_index("seed")
+        for target in targets:
+            if target == "vote":
+                continue
+            cell = results[(results.target == target) & (results.fraction == fraction)].set_index("seed")
+            seeds = sorted(set(cell.index) & set(vote.index))
+            if len(seeds) < 2:
+                continue
+            rows.append({"target": target, "target_name": target_name(target), "fraction_pct": fraction,
+                         **paired_t(cell.loc[seeds, "jsi_truth"], vote.loc[seeds, "jsi_truth"])})
+    return pd.DataFrame(rows)
+
+
+def layout(paired: pd.DataFrame) -> pd.DataFrame:
+    """The paired differences for reading."""
+    from ..book.present import interval, number
+
+    if paired.empty:
+        return pd.DataFrame(columns=["Target minus the vote", "labels", "difference [95% CI]", "p", "detectable", "seeds"])
+    return pd.DataFrame({"Target minus the vote": paired.target_name, "labels": [f"{f}%" for f in paired.fraction_pct],
+                         "difference [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in
+                                                 zip(paired.difference, paired.t_low, paired.t_high)],
+                         "p": paired.p.map(lambda p: f"{p:.3g}"), "detectable": paired.detectable.map(number),
+                         "seeds": paired.seeds})
+
+
+def winner_sentence(t3: pd.DataFrame, paired: pd.DataFrame) -> str:
+    """Per fraction, the target (the truth aside) that scored highest against the truth, and
+    its difference from the vote."""
+    from ..book.present import interval
+
+    parts = []
+    for fraction, part in t3[t3.target != "truth"].groupby("fraction_pct", sort=False):
+        best = part.loc[part.jsi_truth.idxmax()]
+        line = (f"at {fraction}% of the labels, {best.target_name.lower()} scored highest against the truth, "
+                f"{interval(best.jsi_truth, best.t_low, best.t_high)}")
+        if best.target != "vote" and not paired.empty:
+            d = paired[(paired.target == best.target) & (paired.fraction_pct == fraction)]
+            if len(d):
+                r = d.iloc[0]
+                line += f", {interval(r.difference, r.t_low, r.t_high, sign=True)} over the vote"
+        parts.append(line)
+    return ("; ".join(parts) + ".").capitalize() if parts else "No target was trained."

@@ -1,0 +1,123 @@
+"""Many training runs at once: on a CPU, side by side in worker processes of one thread
+each (two runs of one thread do 1.45 times the work of one run of two threads on 2 cores,
+and a run's numbers then do not depend on the machine); on GPUs, one after the other.
+Finished runs are read from their result.json and never trained again."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import torch
+
+from ..config import run as runs
+from ..config.environment import resolve_device
+from .stage import RESULT, finetune_dir, pretrain_dir, processes
+
+
+@dataclass(frozen=True)
+class Job:
+    """One training run: a pretraining (task) or a finetuning (arm, fraction, seed, target)."""
+
+    stage: str
+    task: str = "texture"
+    arm: str = "ours"
+    fraction: float = 1.0
+    seed: int = 0
+    target: str = "vote"
+    updates: int = 0             # 0: the fraction's budget
+
+    def folder(self, run: runs.Run):
+        if self.stage == "pretrain":
+            return pretrain_dir(run, self.task)
+        return finetune_dir(run, self.arm, self.fraction, self.seed, self.target, self.updates)
+
+    def name(self) -> str:
+        if self.stage == "pretrain":
+            return f"pretrain {self.task}"
+        target = "" if self.target == "vote" else f" {self.target}"
+        budget = f" ({self.updates} updates)" if self.updates else ""
+        return f"{self.arm}{target} {self.fraction * 100:g}% seed {self.seed}{budget}"
+
+    def execute(self, run: runs.Run) -> dict:
+        from .finetuning import finetune
+        from .pretraining import pretrain
+
+        if self.stage == "pretrain":
+            pretrain(run, self.task)
+            return {}
+        return finetune(run, self.arm, self.fraction, self.seed, self.target, self.updates)
+
+
+def _work(run_file: str, job: Job) -> tuple[dict, float]:
+    """A job in a worker process (one thread), from the run's run.json."""
+    run = runs.load(run_file)
+    torch.set_num_threads(run.settings.threads)
+    start = time.perf_counter()
+    return job.execute(run), time.perf_counter() - start
+
+
+def side_by_side(run: runs.Run, pending: int) -> int:
+    """How many runs to train at once: the setting, else one per core on a CPU, one on a GPU."""
+    if resolve_device(run.settings.device).type == "cuda" or processes() > 1:
+        return 1
+    wanted = run.settings.parallel_runs or max(1, (os.cpu_count() or 1) // run.settings.threads)
+    return max(1, min(wanted, pending))
+
+
+def run_jobs(run: runs.Run, jobs: list[Job]) -> list[dict]:
+    """Every job's result, in order; unfinished jobs are trained, several at once when the
+    machine allows, with a line per finished job."""
+    todo = [j for j in dict.fromkeys(jobs) if not (j.folder(run) / RESULT).exists()]
+    workers = side_by_side(run, len(todo))
+    t0 = time.perf_counter()
+
+    def report(k: int, job: Job, seconds: float) -> None:
+        print(f"[{k}/{len(todo)}] {job.name()}: {seconds:.0f} s ({time.perf_counter() - t0:.0f} s in all)", flush=True)
+
+    if workers <= 1:
+        for k, job in enumerate(todo, 1):
+            start = time.perf_counter()
+            job.execute(run)
+            report(k, job, time.perf_counter() - start)
+    elif todo:
+        context = multiprocessing.get_context("spawn")   # the caller may hold thread pools
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = {pool.submit(_work, str(run.folder / runs.RUN_FILE), job): job for job in todo}
+            for k, future in enumerate(as_completed(futures), 1):
+                report(k, futures[future], future.result()[1])
+    return [j.execute(run) for j in jobs]
+
+
+def pretrain_all(run: runs.Run, tasks) -> None:
+    """Every pretraining of these tasks (texture, pretext), side by side."""
+    run_jobs(run, [Job("pretrain", task=t) for t in tasks])
+
+
+def grid(run: runs.Run, arms, fractions, seeds, targets=("vote",), budgets=(0,)):
+    """One result row per arm, target, fraction, seed and budget (0: the fraction's), after
+    the pretrainings they start from."""
+    import pandas as pd
+
+    from ..config.settings import ARMS
+
+    pretrain_all(run, sorted({ARMS[a]["init"] for a in arms} - {None}))
+    jobs = [Job("finetune", arm=a, fraction=f, seed=s, target=t, updates=u) for a in arms for t in targets
+            for f in fractions for u in budgets for s in seeds]
+    return pd.DataFrame(run_jobs(run, jobs))
+
+
+def all_results(run: runs.Run):
+    """Every finetuning run of the run's Tables 1, 2 and 3, one row each (a run in two
+    tables once)."""
+    import pandas as pd
+
+    s = run.settings
+    frames = [grid(run, s.arms, s.fractions, s.seeds),
+              grid(run, [*s.pretext_tasks, "ours"], s.ablation_fractions, s.ablation_seeds)]
+    if run.synthetic:
+        frames.append(grid(run, ["ours"], s.fusion_fractions, s.fusion_seeds, targets=s.fusion_targets))
+    return pd.concat(frames, ignore_index=True).drop_duplicates(["arm", "target", "fraction", "seed"])
