@@ -12,7 +12,7 @@ PUBLISHED ?= cpu-publish
 $(BIN)/wrinkle: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[book,test]"
+	$(BIN)/python -m pip install -q --config-settings editable_mode=compat -e ".[book,test]"
 	touch $@
 
 venv: $(BIN)/wrinkle
@@ -51,10 +51,13 @@ gpu-wheels:
 		$(GPU_PLATFORMS) -d .whl $(GPU_TOOLS) aiohttp   # papermill needs it on 3.12; pip skips that marker here
 	@du -sh .whl
 
-## Library tests, then nbval regression tests of every notebook (smoke profile).
+## Library tests, then nbval regression tests of every notebook (smoke profile). The
+## notebooks write their tables and figures to a temporary folder, never into the book.
 test: venv
-	TQDM_DISABLE=1 $(BIN)/python -m pytest tests
-	TQDM_DISABLE=1 $(BIN)/python -m pytest --nbval --nbval-current-env tests/references
+	TQDM_DISABLE=1 $(BIN)/python -m pytest tests --durations=15
+	gen=$$(mktemp -d) && TQDM_DISABLE=1 WRINKLE_GENERATED=$$gen $(BIN)/python -m pytest --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/references/sanitize.cfg tests/references --durations=5; \
+		rc=$$?; rm -rf $$gen; exit $$rc
 
 ## Re-execute the committed smoke references after a notebook changed.
 refresh-references: venv

@@ -91,16 +91,15 @@ if all(f.truth is not None for f in study_samples):
     study.to_csv(paths.table("02_thresholds"), index=False)
     model = jobs.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]]).jsi_truth.iloc[0]
     fig = plots.threshold_figure(study, model, path=paths.figure("02_thresholds"))
-    best = study.loc[study.jaccard.idxmax()]
-    print(f"best Jaccard of a thresholded texture mask: {best.jaccard:.3f} (threshold {best.threshold:g}); "
-          f"the finetuned model: {model:.3f}, {model / best.jaccard:.1f} times as much")
+    best = study.jaccard.max()
+    print(weak_labels.weak_versus_model(study, model))
 else:
     print("No true wrinkle masks in this data folder; the comparison needs synthetic data.")
 
 # %% tags=["remove-cell"]
 if all(f.truth is not None for f in study_samples):
-    glue("texture_best_jaccard", float(best.jaccard), display=False)
-    glue("model_vs_texture", float(model / best.jaccard), display=False)
+    glue("texture_best_jaccard", float(best), display=False)
+    glue("model_vs_texture", float(model / best), display=False)
 
 # %% [markdown]
 # ## Our texture masks against the release's

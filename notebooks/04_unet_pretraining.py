@@ -21,11 +21,11 @@
 #
 # The loss is the mean squared error against the texture mask divided by its standard
 # deviation over the training faces: the raw map (T/255) is so small that an unscaled
-# regression learns next to nothing. Optimiser AdamW at a constant rate after a linear
-# warm-up. Pretraining runs until its validation loss changed by less than
-# `pretrain_tolerance` (relative) over the last quarter of its updates, not before
-# `pretrain_min_updates`, at most `pretrain_updates`; the last weights start notebooks 05,
-# 06 and 07.
+# regression learns next to nothing. Optimiser AdamW, `pretrain_updates` updates on a
+# linear warm-up and a cosine decay to zero. Pretraining has converged when its validation
+# loss changed by less than `pretrain_tolerance` (relative) over the last quarter of its
+# updates, a rule that fails for a curve still falling. Its last weights start notebooks
+# 05, 06 and 07.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "cpu"
@@ -57,9 +57,9 @@ folder = pretrain_dir(run, "texture")
 result = json.loads((folder / "result.json").read_text())
 history = pd.read_csv(folder / "history.csv")
 history.to_csv(paths.table("04_pretraining_history"), index=False)
-print(f"stopped after {result['updates']} of at most {result['max_updates']} updates: validation loss "
-      f"{result['val_mse']:.3f}, changed by {result['last_quarter_change']:+.2%} over the last quarter "
-      f"({'its plateau' if result['plateau'] else 'the budget'}; tolerance {s.pretrain_tolerance:.0%})")
+print(f"{result['updates']} updates: validation loss {result['val_mse']:.3f}, changed by "
+      f"{result['last_quarter_change']:+.2%} over the last quarter: "
+      f"{'converged' if result['converged'] else 'NOT converged'} (tolerance {s.pretrain_tolerance:.0%})")
 fig = plots.pretraining_curve(history, path=paths.figure("04_loss"))
 
 # %% tags=["remove-cell"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -62,3 +63,26 @@ def clean_temp(folder: Path) -> int:
     for p in stale:
         p.unlink(missing_ok=True)
     return len(stale)
+
+
+class Busy(RuntimeError):
+    """Another process holds a lock; the message names it."""
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, what: str):
+    """Hold an exclusive lock on `path` while the block runs; a second holder fails at once
+    with one line naming `what` is busy (the lock ends with the process that holds it)."""
+    import fcntl
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise Busy(f"{what} is being written by another process (lock {path}); wait for it to finish") from err
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -18,7 +18,7 @@ def test_paper_step_flops_scaling():
 def test_projection_is_linear_in_devices():
     frame = bench.bench_train("cpu", sizes=(32,), width=2, batch=2, steps=1)
     p = bench.project_paper(frame, gpus=(1, 8))
-    assert p.projected_hours.iloc[0] == pytest.approx(8 * p.projected_hours.iloc[1], rel=0.01)
+    assert p.projected_hours.iloc[0] == pytest.approx(8 * p.projected_hours.iloc[1], rel=1e-12)
 
 
 def test_predict_and_texture_benchmarks():
@@ -31,4 +31,6 @@ def test_predict_and_texture_benchmarks():
 def test_train_benchmark_reports_share_of_a_peak_measured_in_the_same_run():
     frame = bench.bench_train("cpu", sizes=(32,), width=2, batch=2, steps=1)
     assert (frame.peak == "fp32 matmul").all() and (frame.peak_tflops > 0).all()
-    assert frame.share_of_peak.iloc[1] == pytest.approx(frame.tflops.iloc[1] / frame.peak_tflops.iloc[1], rel=1e-3)
+    # unrounded values: the arithmetic holds exactly, however slow a busy machine makes them
+    assert (frame.share_of_peak == frame.tflops / frame.peak_tflops).all()
+    assert frame.speedup_vs_naive.to_numpy() * frame.images_per_s.iloc[0] == pytest.approx(frame.images_per_s.to_numpy(), rel=1e-12)

@@ -1,6 +1,5 @@
 import resource
 import subprocess
-import sys
 
 import cv2
 import numpy as np
@@ -115,3 +114,43 @@ def test_cuda_without_a_gpu_is_one_line(tmp_path, photos):
     r = subprocess.run([WRINKLE, "predict", "--checkpoint", str(ckpt), "--images", str(photos), "--out",
                         str(tmp_path / "out"), "--device", "cuda"], capture_output=True, text=True)
     assert r.returncode == 2 and "cuda" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_out_that_contains_the_input_is_refused(photos, tmp_path):
+    ckpt = authors_checkpoint(tmp_path / "s2.pth")
+    before = {p: p.read_bytes() for p in photos.rglob("*") if p.is_file()}
+    r = predict("--checkpoint", ckpt, "--images", photos, "--out", photos.parent)
+    assert r.returncode == 2 and "contains --images" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert {p: p.read_bytes() for p in photos.rglob("*") if p.is_file()} == before
+
+
+def fake_png(path, width: int, height: int) -> None:
+    """A PNG whose header claims width x height pixels (its data is a stub)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    head = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", head) + chunk(b"IDAT", zlib.compress(b"\0" * 16))
+                     + chunk(b"IEND", b""))
+
+
+def test_a_photo_with_too_many_pixels_is_refused_from_its_header(tmp_path):
+    (tmp_path / "in").mkdir()
+    fake_png(tmp_path / "in" / "huge.png", 20000, 20000)
+    ckpt = authors_checkpoint(tmp_path / "s2.pth")
+    r = predict("--checkpoint", ckpt, "--images", tmp_path / "in", "--out", tmp_path / "out")
+    assert r.returncode == 1 and "20000 x 20000 pixels" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_photo_counts_as_written_only_with_all_its_outputs(photos, tmp_path, monkeypatch):
+    from wrinklelib.app import photos as app_photos
+    from wrinklelib.config.environment import resolve_device
+
+    ckpt = authors_checkpoint(tmp_path / "s2.pth")
+    monkeypatch.setattr(app_photos, "face_overlay", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    report = app_photos.predict_folder(ckpt, photos / "a", tmp_path / "out", resolve_device("cpu"), overlays=True)
+    assert report["written"] == 0 and len(report["failed"]) == 1
+    assert not list((tmp_path / "out").rglob("face.png"))

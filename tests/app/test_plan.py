@@ -23,10 +23,8 @@ def release(tmp_path_factory):
     for extra in (data.ANNOTATIONS, data.TRUTH, data.REGIONS):
         shutil.rmtree(root / extra)
     for iid in data.list_ids(root):
-        labels = np.load(data.parsing_path(root, iid))
-        np.save(data.parsing_path(root, iid), labels[::2, ::2])
         data.write_png(data.weak_path(root, iid), np.zeros((64, 64), np.uint8))
-    (root / data.TEST_LIST).write_text("\n".join(f"{i:05d}.png" for i in range(0, 36, 6)) + "\n")
+    (root / data.TEST_LIST).write_text("\n".join(f"{1000 + i:05d}.png" for i in range(0, 36, 6)) + "\n")
     return root
 
 
@@ -46,18 +44,22 @@ def test_dry_run_prints_the_plan(release, tmp_path):
 def test_dry_run_names_defects(release, tmp_path):
     bad = tmp_path / "bad"
     shutil.copytree(release, bad)
-    data.image_path(bad, "00002").write_bytes(b"truncated")
-    data.write_png(data.manual_path(bad, "00003"), np.full((64, 64), 9, np.uint8))
+    data.image_path(bad, "01002").write_bytes(b"truncated")
+    data.write_png(data.manual_path(bad, "01003"), np.full((64, 64), 9, np.uint8))
     r = subprocess.run([WRINKLE, "run", "--profile", "paper", "--data", str(bad), "--dry-run"],
                        capture_output=True, text=True, env=env(tmp_path))
     assert r.returncode != 0
-    assert "00002.png" in r.stdout and "00003.png" in r.stdout
+    assert "01002.png" in r.stdout and "01003.png" in r.stdout
+
+
+PAPER = ["--profile", "paper", "-p", "width=4", "-p", "batch_size=2", "-p", "size=64", "-p", "device='cpu'",
+         "-p", "pretrain_updates=24", "-p", "official_test=True"]
 
 
 def test_paper_profile_runs_interrupted_and_resumed(release, tmp_path):
-    cmd = [WRINKLE, "train", "--stage", "pretrain", "--profile", "paper", "-p", f"data_dir='{release}'",
-           "-p", "width=4", "-p", "batch_size=2", "-p", "pretrain_epochs=6", "-p", "official_test=True",
-           "-p", "device='cpu'"]
+    """The paper profile's code path (at 64 px and width 4): pretraining killed after its
+    first checkpoint resumes to its budget; a finetuning run follows."""
+    cmd = [WRINKLE, "train", "--stage", "pretrain", *PAPER, "-p", f"data_dir='{release}'"]
     proc = subprocess.Popen(cmd, env=env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     runs = tmp_path / "cache" / "train"
     deadline = time.time() + 120
@@ -71,15 +73,14 @@ def test_paper_profile_runs_interrupted_and_resumed(release, tmp_path):
     from wrinklelib.model.checkpoints import load_checkpoint
 
     last = load_checkpoint(next(runs.glob("pretrain-*/last.pt")))
-    assert last["epoch"] == 5 and len(last["history"]) == 6
+    assert last["step"] == 24 and [h["step"] for h in last["history"]] == list(range(1, 25))
     # The split used the official test list and shrank the paper's counts to this folder.
     import json
 
     split = json.loads(next((tmp_path / "cache" / "runs").glob("paper-*/split.json")).read_text())
-    assert split["test"] == [f"{i:05d}" for i in range(0, 36, 6)] and split["official_test_list"]
-    r = subprocess.run([WRINKLE, "train", "--stage", "finetune", "--profile", "paper", "-p", f"data_dir='{release}'",
-                        "-p", "width=4", "-p", "batch_size=2", "-p", "pretrain_epochs=6", "-p", "official_test=True",
-                        "-p", "finetune_epochs=2", "-p", "device='cpu'", "--arm", "ours", "--fraction", "0.25"],
+    assert split["test"] == [f"{1000 + i:05d}" for i in range(0, 36, 6)] and split["official_test_list"]
+    r = subprocess.run([WRINKLE, "train", "--stage", "finetune", *PAPER, "-p", f"data_dir='{release}'",
+                        "-p", "finetune_updates=[8, 8, 8, 8]", "--arm", "ours", "--fraction", "0.25"],
                        env=env(tmp_path), capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "'jsi':" in r.stdout
@@ -88,13 +89,12 @@ def test_paper_profile_runs_interrupted_and_resumed(release, tmp_path):
 def test_several_devices_launch_torchrun(release, tmp_path):
     """With two processes asked for, pretraining runs under torchrun (gloo on CPU)."""
     e = {**env(tmp_path), "WRINKLE_NPROC": "2", "OMP_NUM_THREADS": "1"}
-    r = subprocess.run([WRINKLE, "train", "--stage", "pretrain", "--profile", "paper", "-p", f"data_dir='{release}'",
-                        "-p", "width=4", "-p", "batch_size=2", "-p", "pretrain_epochs=1", "-p", "device='cpu'"],
-                       env=e, capture_output=True, text=True)
+    r = subprocess.run([WRINKLE, "train", "--stage", "pretrain", *PAPER[:-4], "-p", "pretrain_updates=16",
+                        "-p", f"data_dir='{release}'"], env=e, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     from wrinklelib.model.checkpoints import load_checkpoint
 
-    assert load_checkpoint(next((tmp_path / "cache" / "train").glob("pretrain-*/last.pt")))["epoch"] == 0
+    assert load_checkpoint(next((tmp_path / "cache" / "train").glob("pretrain-*/last.pt")))["step"] == 16
 
 
 def test_score_authors_checkpoint_on_official_test_list(release, tmp_path):

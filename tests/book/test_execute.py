@@ -1,4 +1,5 @@
 import subprocess
+import sys
 
 import jupytext
 import nbformat
@@ -12,10 +13,14 @@ from conftest import WRINKLE
 SOURCES = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
 
-def test_six_notebooks_take_only_profile_and_overrides():
-    assert [p.stem[:2] for p in SOURCES] == ["01", "02", "03", "04", "05", "06"]
+def test_every_notebook_takes_only_profile_and_overrides_and_hides_them():
+    assert [p.stem[:2] for p in SOURCES] == ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
     for src in SOURCES:
         runner.check_parameters_cell(src)
+        nb = jupytext.read(src)
+        tags = nb.cells[runner.parameters_cell(nb)].metadata["tags"]
+        assert "remove-cell" in tags
+        assert not any("NBVAL" in c.source for c in nb.cells), f"{src.name}: nbval markers belong in tags"
 
 
 def test_no_notebook_code_cell_is_long():
@@ -78,3 +83,49 @@ def test_reference_is_fresh(src):
             if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])]
     expected = [c.source for c in jupytext.read(src).cells if c.cell_type == "code"]
     assert code == expected, f"{ref} is stale against {src}: run make refresh-references"
+
+
+def test_a_second_run_into_the_book_is_refused_while_one_writes_it(tmp_path):
+    import os
+
+    from wrinklelib.files import exclusive
+
+    env = {**os.environ, "WRINKLE_GENERATED": str(tmp_path / "gen"), "WRINKLE_CACHE": str(tmp_path / "cache")}
+    with exclusive(tmp_path / "gen" / ".wrinkle-run.lock", "the book"):
+        r = subprocess.run([WRINKLE, "run", "--profile", "smoke", "--only", "03"], capture_output=True, text=True,
+                           env=env)
+    assert r.returncode == 2 and "another process" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_ends_with_one_line(tmp_path):
+    import os
+    import signal
+    import time
+
+    env = {**os.environ, "WRINKLE_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.Popen([WRINKLE, "synth", "--out", str(tmp_path / "s"), "--n", "400", "--size", "256"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 60
+    while not list((tmp_path / "s").rglob("*.png")) and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err and "interrupted" in err
+    assert len([line for line in err.splitlines() if line.strip()]) == 1, err
+
+
+def test_references_catch_a_changed_default(tmp_path):
+    """Changing the texture filter's sigma at 1024 px (through a sitecustomize that the
+    notebook's kernel imports) makes nbval fail on the texture notebook's compared outputs."""
+    import os
+
+    (tmp_path / "sitecustomize.py").write_text(
+        "import wrinklelib.labels.texture as t\nt.SIGMA_1024 = 6.0\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "WRINKLE_GENERATED": str(tmp_path / "gen"), "TQDM_DISABLE": "1"}
+    r = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
+                        "--nbval-sanitize-with", str(paths.REFERENCES / "sanitize.cfg"), "-p", "no:cacheprovider",
+                        str(paths.REFERENCES / "02_texture_ground_truth.ipynb"), "-q"],
+                       capture_output=True, text=True, env=env, cwd=paths.ROOT)
+    assert r.returncode != 0
+    failed = [line for line in r.stdout.splitlines() if line.startswith("FAILED")]
+    assert any("Cell" in line for line in failed) and "texture filter at" in r.stdout, r.stdout[-3000:]

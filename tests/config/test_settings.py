@@ -25,7 +25,8 @@ def test_overrides_win_and_are_typed():
     ("size", "abc"), ("size", 100), ("size", 16), ("n_train", -5), ("n_test", 0), ("fractions", [2.0]),
     ("fractions", []), ("arms", ["bogus"]), ("pretext_tasks", ["jigsaw"]), ("device", "tpu"),
     ("weak_source", "web"), ("seeds", [0.5]), ("official_test", 1), ("width", 3), ("lr", 0),
-    ("finetune_patience", -1), ("finetune_patience", 1.5),
+    ("lr", 1e999), ("lr", float("nan")), ("finetune_updates", [10]), ("validations", 6), ("annotators", ["nobody"]),
+    ("fusion_targets", ["annotator:nobody"]), ("ablation_fractions", [0.3]), ("precision", "half"),
 ])
 def test_bad_value_names_the_setting(key, value):
     with pytest.raises(SettingError, match=key):

@@ -29,10 +29,10 @@ def test_synth_command_is_reproducible_and_valid(tmp_path):
 
 def test_layout_contents(synthetic_dir):
     ids = data.list_ids(synthetic_dir)
-    assert len(ids) == 12 and ids[0] == "00000"
+    assert len(ids) == 12 and ids[0] == "01000"
     assert data.list_ids(synthetic_dir, data.MANUAL) == ids
-    assert (synthetic_dir / data.ANNOTATIONS / "annotator_a" / "00000.png").exists()
-    labels = data.read_parsing(data.parsing_path(synthetic_dir, "00000"), (64, 64))
+    assert (synthetic_dir / data.ANNOTATIONS / "careful" / "01000.png").exists()
+    labels = data.read_parsing(data.parsing_path(synthetic_dir, "01000"), (64, 64))
     assert labels.shape == (64, 64)
 
 
@@ -43,45 +43,45 @@ def broken(synthetic_dir, tmp_path):
     shutil.copytree(synthetic_dir, root)
     bad = {}
     # a mask without its image
-    data.write_png(data.manual_path(root, "00099"), np.zeros((64, 64), np.uint8))
-    bad["mask_without_image"] = data.manual_path(root, "00099")
+    data.write_png(data.manual_path(root, "01099"), np.zeros((64, 64), np.uint8))
+    bad["mask_without_image"] = data.manual_path(root, "01099")
     # a mask whose size differs from its image
-    data.write_png(data.manual_path(root, "00001"), np.zeros((32, 32), np.uint8))
-    bad["mask_size"] = data.manual_path(root, "00001")
+    data.write_png(data.manual_path(root, "01001"), np.zeros((32, 32), np.uint8))
+    bad["mask_size"] = data.manual_path(root, "01001")
     # mask values other than {0,1} / {0,255}
-    data.write_png(data.manual_path(root, "00002"), np.full((64, 64), 7, np.uint8))
-    bad["mask_values"] = data.manual_path(root, "00002")
+    data.write_png(data.manual_path(root, "01002"), np.full((64, 64), 7, np.uint8))
+    bad["mask_values"] = data.manual_path(root, "01002")
     # corrupt and truncated PNG images
-    data.image_path(root, "00003").write_bytes(b"not a png at all")
-    bad["corrupt"] = data.image_path(root, "00003")
-    raw = data.image_path(root, "00004").read_bytes()
-    data.image_path(root, "00004").write_bytes(raw[: len(raw) // 2])
-    bad["truncated"] = data.image_path(root, "00004")
+    data.image_path(root, "01003").write_bytes(b"not a png at all")
+    bad["corrupt"] = data.image_path(root, "01003")
+    raw = data.image_path(root, "01004").read_bytes()
+    data.image_path(root, "01004").write_bytes(raw[: len(raw) // 2])
+    bad["truncated"] = data.image_path(root, "01004")
     # unreadable .npy and a label map whose size differs from its image
-    data.parsing_path(root, "00005").write_bytes(b"\x93NUMPY garbage")
-    bad["npy"] = data.parsing_path(root, "00005")
-    np.save(data.parsing_path(root, "00006"), np.zeros((48, 48), np.uint8))
-    bad["parsing_size"] = data.parsing_path(root, "00006")
+    data.parsing_path(root, "01005").write_bytes(b"\x93NUMPY garbage")
+    bad["npy"] = data.parsing_path(root, "01005")
+    np.save(data.parsing_path(root, "01006"), np.zeros((48, 48), np.uint8))
+    bad["parsing_size"] = data.parsing_path(root, "01006")
     # a test-list id with no image
-    (root / data.TEST_LIST).write_text("00007.png\n12345.png\n")
+    (root / data.TEST_LIST).write_text("01007.png\n12345.png\n")
     bad["test_list"] = root / data.TEST_LIST
     # grayscale and RGBA images are converted with a note, not rejected
     import cv2
-    cv2.imwrite(str(data.image_path(root, "00008")), np.zeros((64, 64), np.uint8))
-    cv2.imwrite(str(data.image_path(root, "00009")), np.zeros((64, 64, 4), np.uint8))
+    cv2.imwrite(str(data.image_path(root, "01008")), np.zeros((64, 64), np.uint8))
+    cv2.imwrite(str(data.image_path(root, "01009")), np.zeros((64, 64, 4), np.uint8))
     # a 16-bit image, which the loaders reject
-    cv2.imwrite(str(data.image_path(root, "00010")), np.zeros((64, 64, 3), np.uint16))
-    bad["16bit"] = data.image_path(root, "00010")
+    cv2.imwrite(str(data.image_path(root, "01010")), np.zeros((64, 64, 3), np.uint16))
+    bad["16bit"] = data.image_path(root, "01010")
     # annotator folders: a missing mask, a mask of the wrong size, a value other than 0/255
-    (root / data.ANNOTATIONS / "annotator_a" / "00011.png").unlink()
-    bad["annotator_missing"] = root / data.ANNOTATIONS / "annotator_a" / "00011.png"
-    data.write_png(root / data.ANNOTATIONS / "annotator_b" / "00007.png", np.zeros((32, 32), np.uint8))
-    bad["annotator_size"] = root / data.ANNOTATIONS / "annotator_b" / "00007.png"
-    data.write_png(root / data.ANNOTATIONS / "annotator_c" / "00008.png", np.full((64, 64), 77, np.uint8))
-    bad["annotator_value"] = root / data.ANNOTATIONS / "annotator_c" / "00008.png"
+    (root / data.ANNOTATIONS / "careful" / "01011.png").unlink()
+    bad["annotator_missing"] = root / data.ANNOTATIONS / "careful" / "01011.png"
+    data.write_png(root / data.ANNOTATIONS / "misses_faint" / "01007.png", np.zeros((32, 32), np.uint8))
+    bad["annotator_size"] = root / data.ANNOTATIONS / "misses_faint" / "01007.png"
+    data.write_png(root / data.ANNOTATIONS / "over_marks" / "01008.png", np.full((64, 64), 77, np.uint8))
+    bad["annotator_value"] = root / data.ANNOTATIONS / "over_marks" / "01008.png"
     # a file name that is not an id, with a space and an accent
-    odd = data.image_path(root, "00000").with_name("visage é 1.png")
-    odd.write_bytes(data.image_path(root, "00000").read_bytes())
+    odd = data.image_path(root, "01000").with_name("visage é 1.png")
+    odd.write_bytes(data.image_path(root, "01000").read_bytes())
     bad["odd_name"] = odd
     return root, bad
 
@@ -93,7 +93,7 @@ def test_check_data_names_each_bad_file(broken):
     for kind, path in bad.items():
         assert str(path) in fatal, f"{kind} not reported"
     notes = {p.path for p in problems if not p.fatal}
-    assert {str(data.image_path(root, "00008")), str(data.image_path(root, "00009"))} <= notes
+    assert {str(data.image_path(root, "01008")), str(data.image_path(root, "01009"))} <= notes
     assert any("12345" in p.message for p in problems)
 
 
@@ -113,13 +113,13 @@ def test_missing_folder_is_reported(tmp_path):
 
 def test_loaders_give_the_same_messages(broken):
     root, bad = broken
-    with pytest.raises(DataError, match="00003.png: cannot be decoded"):
+    with pytest.raises(DataError, match="01003.png: cannot be decoded"):
         data.read_image(bad["corrupt"])
     with pytest.raises(DataError, match="mask values"):
         data.read_mask(bad["mask_values"])
     with pytest.raises(DataError, match="unreadable .npy"):
         data.read_parsing(bad["npy"])
-    assert data.read_image(data.image_path(root, "00008")).shape == (64, 64, 3)
+    assert data.read_image(data.image_path(root, "01008")).shape == (64, 64, 3)
 
 
 def test_half_size_parsing_is_upscaled(tmp_path):

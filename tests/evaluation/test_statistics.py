@@ -1,28 +1,51 @@
 import numpy as np
 import pytest
+from scipy import stats
 
-from wrinklelib.evaluation.statistics import bootstrap, pooled_jsi, verdict
-
-
-def test_pooled_jsi_known_answer():
-    counts = np.array([[1, 1, 0], [1, 0, 1]])          # tp 2, fp 1, fn 1 -> 0.5
-    assert pooled_jsi(counts) == pytest.approx(0.5)
+from wrinklelib.evaluation.statistics import (detectable_effect, hierarchical_bootstrap, holm, paired_t, pooled_jsi,
+                                              t_interval, verdict)
 
 
-def test_identical_arms_give_a_zero_interval():
-    rng = np.random.default_rng(0)
-    a = rng.integers(0, 50, (3, 20, 3))
-    mean, lo, hi = bootstrap(a, a)
-    assert mean == lo == hi == 0.0 and verdict(lo, hi) == "inconclusive"
+def test_t_interval_matches_the_textbook_formula():
+    v = np.array([0.50, 0.52, 0.47, 0.55, 0.49])
+    mean, low, high = t_interval(v)
+    half = stats.t.ppf(0.975, 4) * v.std(ddof=1) / np.sqrt(5)
+    assert (mean, low, high) == pytest.approx((v.mean(), v.mean() - half, v.mean() + half))
+    assert np.isnan(t_interval([0.5])[1])
 
 
-def test_a_clearly_better_arm_is_supported_and_the_reverse_contradicted():
+def test_paired_t_pairs_by_seed():
+    a, b = np.array([0.5, 0.6, 0.7, 0.55]), np.array([0.49, 0.58, 0.69, 0.53])
+    r = paired_t(a, b)
+    assert r["difference"] == pytest.approx(0.015) and r["seeds"] == 4
+    assert r["p"] == pytest.approx(stats.ttest_rel(a, b).pvalue)
+    assert r["t_low"] > 0          # the pairing removes the large seed-to-seed spread
+
+
+def test_detectable_effect_gives_eighty_percent_power():
+    sd, n = 0.02, 10
+    effect = detectable_effect(sd, n)
+    crit = stats.t.ppf(0.975, n - 1)
+    power = stats.nct.sf(crit, n - 1, effect / (sd / np.sqrt(n)))
+    assert power == pytest.approx(0.8, abs=1e-6)
+    assert detectable_effect(sd, 40) < effect / 1.9      # four times the seeds, about half the effect
+
+
+def test_holm_adjusts_step_down():
+    assert holm([0.01, 0.04, 0.03, 0.2]).tolist() == pytest.approx([0.04, 0.09, 0.09, 0.2])
+
+
+def test_verdicts_and_the_detectable_effect_beside_inconclusive():
+    assert verdict(0.02, 0.01, 0.015) == "supported"
+    assert verdict(-0.02, 0.01, 0.015) == "contradicted"
+    assert verdict(0.02, 0.2, 0.031) == "inconclusive (could detect 0.031)"
+
+
+def test_pooled_jsi_and_bootstrap_of_a_difference():
     rng = np.random.default_rng(1)
-    good = np.stack([rng.integers(40, 60, (5, 30)), rng.integers(0, 10, (5, 30)), rng.integers(0, 10, (5, 30))], -1)
-    bad = good.copy()
-    bad[..., 1] += 40                                    # many more false positives
-    mean, lo, hi = bootstrap(good, bad, n_boot=300)
-    assert mean > 0 and lo > 0 and verdict(lo, hi) == "supported"
-    assert verdict(*bootstrap(bad, good, n_boot=300)[1:]) == "contradicted"
-    single, slo, shi = bootstrap(good, n_boot=300)
-    assert slo <= single <= shi
+    tp = rng.integers(40, 60, (4, 30))
+    a = np.stack([tp, np.full_like(tp, 10), np.full_like(tp, 10)], -1)
+    b = np.stack([tp, np.full_like(tp, 30), np.full_like(tp, 10)], -1)
+    assert pooled_jsi(a[:1]).item() == pytest.approx(a[0, :, 0].sum() / a[0].sum())
+    mean, low, high = hierarchical_bootstrap(a, b, n_boot=300)
+    assert low < mean < high and low > 0

@@ -1,49 +1,68 @@
 import numpy as np
 import pandas as pd
+import pytest
 
-from wrinklelib.evaluation import convergence, tables
+from wrinklelib.evaluation import claims, convergence, tables
 
 
-def results(arms=("none", "ours"), seeds=(0, 1), good="ours"):
+def results(arms=("none", "ours"), seeds=(0, 1, 2), good="ours", fractions=("100", "5"), target="vote"):
     """Finetuning results where `good` has a tenth of the others' false positives."""
     rows = []
     rng = np.random.default_rng(0)
     for arm in arms:
-        for seed in seeds:
-            tp = rng.integers(40, 60, 20)
-            fp = (4 if arm == good else 40) + rng.integers(0, 5, 20)
-            counts = np.stack([tp, fp, np.full(20, 10)], 1).tolist()
-            rows.append({"arm": arm, "fraction": "100", "seed": seed, "n_train": 8, "counts": counts,
-                         "best_epoch": 3 + seed, "epochs": 4, "max_epochs": 6,
-                         "last_quarter_change": 0.001 + 0.01 * seed})
+        for f in fractions:
+            for seed in seeds:
+                tp = rng.integers(40, 60, 20)
+                fp = (4 if arm == good else 40) + rng.integers(0, 5, 20)
+                counts = np.stack([tp, fp, np.full(20, 10)], 1)
+                jsi = counts[:, 0].sum() / counts.sum()
+                rows.append({"arm": arm, "target": target, "fraction": f, "seed": seed, "n_train": 8, "updates": 40,
+                             "jsi": jsi, "counts": counts.tolist(), "last_quarter_change": 0.002 * seed,
+                             **{k: 0.5 for k in ("jsi_per_image", "dice", "dice_per_image", "cldice",
+                                                 "cldice_per_image", "skeleton_precision", "skeleton_recall")}})
     return pd.DataFrame(rows)
 
 
-def test_claims_follow_the_paired_intervals():
-    compared = tables.comparisons(results(), [("ours", "none"), ("ours", "texture_scratch")])
-    assert list(compared) == [("ours", "none")]              # the arm never run is left out
-    claims = tables.claims(compared)
-    assert list(claims.index) == ["2. Texture pretraining raises JSI over no pretraining (Table 1)"]
-    assert claims.verdict.iloc[0] == "supported"
-    worse = tables.claims(tables.comparisons(results(good="none"), [("ours", "none")]))
-    assert worse.verdict.iloc[0] == "contradicted"
+def test_table1_has_seed_level_t_intervals_that_recompute_from_the_runs():
+    r = results()
+    t = tables.table1(r)
+    row = t[(t.arm == "ours") & (t.fraction_pct == "100")].iloc[0]
+    jsi = r[(r.arm == "ours") & (r.fraction == "100")].jsi
+    from scipy import stats
+    half = stats.t.ppf(0.975, 2) * jsi.std(ddof=1) / np.sqrt(3)
+    assert (row["mean"], row.t_low, row.t_high) == pytest.approx((jsi.mean(), jsi.mean() - half, jsi.mean() + half))
+    assert row.seeds == 3 and row.paper == 0.4511
 
 
-def test_convergence_rule_and_saved_table_never_mixes_runs(tmp_path):
-    conv = convergence.convergence(results(seeds=(0, 1)), "cpu-aaa")
-    # seed 0: best epoch 3 of 4; seed 1: best epoch 4 of 4 and a change of 0.011 >= 0.005.
-    assert list(conv.converged) == [True, False, True, False]
-    path = tmp_path / "convergence.csv"
-    convergence.save_convergence(convergence.convergence(results(seeds=(0, 1, 2)), "cpu-old"), path)
-    convergence.save_convergence(conv, path)
-    saved = pd.read_csv(path)
-    assert set(saved.of_run) == {"cpu-aaa"} and len(saved) == 4
-    convergence.save_convergence(convergence.convergence(results(arms=("deblur",), seeds=(0,)), "cpu-aaa"), path)
-    assert len(pd.read_csv(path)) == 5
+def test_claims_follow_holm_adjusted_paired_tests():
+    t = claims.claims_table(results())
+    pre = t[t.comparison == "Ours minus No pretraining"]
+    assert set(pre.verdict) == {"supported"} and (pre.p_holm >= pre.p).all()
+    worse = claims.claims_table(results(good="none"))
+    assert set(worse[worse.comparison == "Ours minus No pretraining"].verdict) == {"contradicted"}
+    assert {"claim", "paper_effect", "difference", "t_low", "t_high", "p", "p_holm", "detectable", "verdict"} <= set(t)
 
 
-def test_convergence_layout_is_readable():
-    shown = convergence.convergence_layout(convergence.convergence(results(seeds=(0, 1)), "cpu-aaa"))
-    assert list(shown.columns) == ["best epoch", "epochs run (limit)", "validation JSI change, last quarter",
-                                   "converged"]
-    assert shown.loc["none-100pct-seed1"].tolist() == [4, "4 (6)", "+0.011", "no"]
+def test_convergence_fails_for_a_curve_still_rising():
+    assert convergence.cell_converged(0.004, 0.01)
+    assert not convergence.cell_converged(0.03, 0.01)       # still rising over its last quarter
+    assert not convergence.cell_converged(-0.03, 0.01)      # or falling
+    conv = convergence.convergence(results(seeds=(0, 1, 2)), 0.01)
+    assert list(conv.columns[:3]) == ["arm", "target", "fraction_pct"]
+    assert conv.converged.all() and set(conv.seeds) == {3}
+    rising = results(seeds=(10, 11))
+    assert not convergence.convergence(rising, 0.01).converged.any()
+
+
+def test_table3_scores_against_the_truth_and_the_vote():
+    r = pd.concat([results(arms=("ours",), target=t) for t in ("vote", "union")], ignore_index=True)
+    for suffix in ("_truth",):
+        r[f"jsi{suffix}"] = r.jsi - 0.1
+        r[f"counts{suffix}"] = r.counts
+        for k in ("jsi_per_image", "dice", "dice_per_image", "cldice", "cldice_per_image", "skeleton_precision",
+                  "skeleton_recall"):
+            r[f"{k}{suffix}"] = 0.4
+    t3 = tables.table3(r, ["vote", "union"])
+    assert {"jsi_truth", "jsi_vote", "cldice", "skeleton_precision", "skeleton_recall", "seeds", "t_low",
+            "t_high"} <= set(t3.columns)
+    assert (t3.jsi_truth < t3.jsi_vote).all() and len(t3) == 4

@@ -42,15 +42,55 @@ def test_pixel_kappa_perfect_agreement():
     assert agreement.pixel_fleiss_kappa([m, m, m]) == pytest.approx(1.0)
 
 
-def test_staple_finds_the_unreliable_annotator():
-    rng = np.random.default_rng(0)
-    truth = (rng.random((64, 64)) < 0.2).astype(np.uint8)
-    good1 = truth.copy(); good1[rng.random(truth.shape) < 0.02] ^= 1
-    good2 = truth.copy(); good2[rng.random(truth.shape) < 0.02] ^= 1
-    noisy = truth.copy(); noisy[rng.random(truth.shape) < 0.3] ^= 1
-    prob, sens, spec = fusion.staple([good1, good2, noisy])
-    assert sens[2] < min(sens[:2]) and spec[2] < min(spec[:2])
-    assert agreement.pair_scores((prob >= 0.5).astype(np.uint8), truth)["jaccard"] > 0.9
+def noisy_annotators(seed: int = 0, shape=(64, 64)):
+    """The truth and three annotators: two good, one who flips 30% of the pixels."""
+    rng = np.random.default_rng(seed)
+    truth = (rng.random(shape) < 0.2).astype(np.uint8)
+    masks = []
+    for flip in (0.02, 0.02, 0.3):
+        m = truth.copy()
+        m[rng.random(shape) < flip] ^= 1
+        masks.append(m)
+    return truth, masks
+
+
+def test_vote_staple_agrees_with_simpleitk_on_random_noisy_annotators(tmp_path):
+    import SimpleITK as sitk
+
+    for a in range(3):
+        (tmp_path / f"a{a}").mkdir()
+    references = []
+    for i in range(4):
+        truth, masks = noisy_annotators(i)
+        for a, m in enumerate(masks):
+            write_png(tmp_path / f"a{a}" / f"{i:05d}.png", m * 255)
+        f = sitk.STAPLEImageFilter()
+        f.SetForegroundValue(1.0)
+        references.append(sitk.GetArrayFromImage(f.Execute([sitk.GetImageFromArray(m) for m in masks])) >= 0.5)
+    r = subprocess.run([WRINKLE, "vote", "--method", "staple", "--annotations", *[str(tmp_path / f"a{a}") for a in range(3)],
+                        "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    ours = np.stack([read_mask(tmp_path / "o" / f"{i:05d}.png") for i in range(4)])
+    assert (ours == np.stack(references)).mean() >= 0.99
+    truth, masks = noisy_annotators(0)
+    assert agreement.pair_scores((fusion.staple(masks) >= 0.5).astype(np.uint8), truth)["jaccard"] > 0.9
+
+
+def test_targets_made_from_three_annotators():
+    from wrinklelib.labels.targets import fuse, svls_kernel
+
+    m = [np.array([[1, 1, 0, 0]], np.uint8), np.array([[1, 0, 1, 0]], np.uint8), np.array([[1, 0, 0, 0]], np.uint8)]
+    ann = dict(zip(("careful", "misses_faint", "over_marks"), m))
+    assert fuse("vote", ann).tolist() == [[1, 0, 0, 0]]
+    assert fuse("union", ann).tolist() == [[1, 1, 1, 0]] and fuse("intersection", ann).tolist() == [[1, 0, 0, 0]]
+    assert fuse("mean", ann) == pytest.approx(np.array([[1, 1 / 3, 1 / 3, 0]]))
+    assert fuse("smoothed", ann) == pytest.approx(np.array([[0.95, 0.05, 0.05, 0.05]]))
+    assert fuse("annotator:misses_faint", ann).tolist() == [[1, 0, 1, 0]]
+    assert fuse("confusion", ann).shape == (3, 1, 4)
+    k = svls_kernel()
+    assert k.sum() == pytest.approx(1.0) and k[1, 1] == pytest.approx(0.5)   # the centre weighs as all neighbours
+    with pytest.raises(ValueError, match="truth"):
+        fuse("truth", ann)
 
 
 def test_vote_command_equals_pixelwise_majority(tmp_path):
@@ -103,9 +143,9 @@ def test_vote_file_missing_from_the_first_folder_is_an_error(tmp_path):
 def test_dataset_study_on_synthetic_faces(synthetic_dir):
     from wrinklelib.data.sample import load_sample
 
-    faces = [load_sample(synthetic_dir, f"{i:05d}", annotators=True) for i in range(6)]
+    faces = [load_sample(synthetic_dir, f"{1000 + i:05d}", annotators=True) for i in range(6)]
     study = agreement.dataset_study(faces)
     assert set(study.measure) >= {"jaccard", "fleiss_kappa", "jaccard vs truth", "share of truth kept"}
     assert (study[study.measure == "jaccard"].images == 6).all()
     assert 0 < agreement.mean_pairwise_jaccard(study) < 1
-    assert agreement.dataset_study([load_sample(synthetic_dir, "00000")]) is None
+    assert agreement.dataset_study([load_sample(synthetic_dir, "01000")]) is None

@@ -37,3 +37,32 @@ def test_head_prior():
     set_head_prior(net, 0.01)
     bias = net.outc.conv.bias.detach()
     assert torch.isclose(torch.sigmoid(bias[1] - bias[0]), torch.tensor(0.01), atol=1e-4)
+
+
+def test_confusion_model_recovers_known_annotator_confusions():
+    """A toy problem: the true mask is the input's first channel; two simulated annotators
+    flip pixels with known rates. The jointly trained confusion heads recover the rates."""
+    from wrinklelib.model.confusion import ConfusionUNet, mean_confusion
+    from wrinklelib.training.losses import confusion_loss
+
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(0)
+    rates = torch.tensor([[[0.95, 0.05], [0.30, 0.70]],      # misses 30% of the wrinkle pixels
+                          [[0.80, 0.20], [0.05, 0.95]]])     # marks 20% of the background
+    model = ConfusionUNet(1, 2, 8, annotators=2)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for _ in range(300):
+        truth = (torch.rand(8, 32, 32, generator=g) < 0.3).long()
+        x = truth[:, None].float() * 2 - 1
+        marks = torch.stack([torch.bernoulli(rates[r][truth][..., 1], generator=g).long() for r in range(2)], 1)
+        loss = confusion_loss(model(x), marks)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    model.train()
+    with torch.no_grad():
+        _, cms = model(x)
+    learned = mean_confusion(cms)
+    assert torch.allclose(learned, rates, atol=0.06), learned
+    model.eval()
+    assert model(x).shape == (8, 2, 32, 32)           # inference sees the segmenter alone

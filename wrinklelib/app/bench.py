@@ -95,7 +95,7 @@ def bench_train(device: str = "cpu", sizes=(128, 256), width: int = 8, batch: in
                          "speedup_vs_naive": timing["naive fp32"] / sec,
                          "share_of_peak": flops * batch / sec / 1e12 / peak, "peak_tflops": peak,
                          "peak": peak_kind})
-    return pd.DataFrame(rows).round(6)
+    return pd.DataFrame(rows)
 
 
 def bench_texture(device: str = "cpu", size: int = 1024, n: int = 8, batch: int = 8) -> pd.DataFrame:
@@ -123,7 +123,7 @@ def bench_texture(device: str = "cpu", size: int = 1024, n: int = 8, batch: int 
     frame = pd.DataFrame(rows)
     frame["size"] = size
     frame["ratio_vs_opencv"] = frame.maps_per_s / frame.maps_per_s.iloc[0]
-    return frame.round(3)
+    return frame
 
 
 def paper_step_flops(measured_flops: float, size: int, width: int) -> float:
@@ -141,9 +141,8 @@ def project_paper(train: pd.DataFrame, gpus=(1, 8), finetune_runs: int = 3 * 4 *
     flops = paper_step_flops(row.tflops * 1e12 / row.images_per_s, int(row["size"]), int(row.width))
     steps = PAPER_IMAGE_STEPS["pretrain"] + finetune_runs * PAPER_IMAGE_STEPS["finetune_per_run"]
     return pd.DataFrame([{"device": row.device, "devices": g, "measured_at_px": int(row["size"]),
-                          "tflops_per_device": round(float(row.tflops), 3),
-                          "tflop_per_1024px_step": round(flops / 1e12, 2), "image_steps": steps,
-                          "projected_hours": round(steps * flops / (row.tflops * 1e12 * g) / 3600, 1)}
+                          "tflops_per_device": float(row.tflops), "tflop_per_1024px_step": flops / 1e12,
+                          "image_steps": steps, "projected_hours": steps * flops / (row.tflops * 1e12 * g) / 3600}
                          for g in gpus])
 
 
@@ -167,7 +166,7 @@ def bench_predict(device: str = "cpu", size: int = 1024, width: int = 64, batche
                      "latency_ms_per_batch": 1000 * sec, "images_per_s": b / sec})
     frame = pd.DataFrame(rows)
     frame["best_batch"] = frame.batch == frame.loc[frame.images_per_s.idxmax(), "batch"]
-    return frame.round(3)
+    return frame
 
 
 def bench_photo(device: str = "cpu", width: int = 64, side: tuple[int, int] = (6000, 4000)) -> pd.DataFrame:
@@ -197,4 +196,4 @@ def bench_photo(device: str = "cpu", width: int = 64, side: tuple[int, int] = (6
     return pd.DataFrame([{"device": device_name(device), "photo_px": f"{w}x{h}", "width": width,
                           "faces": len(faces), "seconds_per_face": seconds / max(1, len(faces)),
                           "peak_memory_mb": peak_mb,
-                          "whole_photo_pixels_vs_crop": w * h / crop_px}]).round(2)
+                          "whole_photo_pixels_vs_crop": w * h / crop_px}])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ from ..data.parsing import NoFaceFound, parser_for
 from ..files import show_progress
 from ..labels.fusion import combine
 from ..labels.texture import face_mask, texture_mask, texture_map_torch, to_uint8
+from ..parallel import imap
 from .outputs import check_out, list_images, output_paths, prepare
 
 
@@ -89,15 +89,10 @@ def make_all(images: Path, out: Path, source: str, parsing_dir: str | None = Non
     print(f"{len(paths)} images, {len(paths) - len(jobs)} already done, {len(jobs)} to write", flush=True)
     failed, start = [], time.perf_counter()
     workers = 1 if device.startswith("cuda") else workers
-    pool = Pool(workers) if workers > 1 else None
-    try:
-        results = pool.imap(make_one, jobs) if pool else map(make_one, jobs)
-        for name, err in tqdm(results, total=len(jobs), desc="texture masks", disable=not show_progress()):
-            if err:
-                failed.append((name, err))
-    finally:
-        if pool:
-            pool.close()
+    results = imap(make_one, jobs, workers) if workers > 1 else map(make_one, jobs)
+    for name, err in tqdm(results, total=len(jobs), desc="texture masks", disable=not show_progress()):
+        if err:
+            failed.append((name, err))
     rate = len(jobs) / max(time.perf_counter() - start, 1e-9)
     return {"images": len(paths), "written": len(jobs) - len(failed), "failed": failed, "images_per_s": rate}
 

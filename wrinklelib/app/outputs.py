@@ -32,13 +32,35 @@ def list_images(folder: Path, option: str = "--images") -> list[Path]:
 
 
 def check_out(out: Path, inputs: dict[str, Path]) -> Path:
-    """Refuse an output folder that is, or lies inside, an input folder (named by option)."""
+    """Refuse an output folder that is, lies inside or contains an input folder (named by
+    its option): outputs written there could overwrite the inputs."""
     target = Path(out).resolve()
     for option, folder in inputs.items():
         src = Path(folder).resolve()
         if target == src or src in target.parents:
             raise OutputError(f"--out {out}: lies inside {option} {folder}; choose a folder outside the inputs")
+        if target in src.parents:
+            raise OutputError(f"--out {out}: contains {option} {folder}; choose a folder outside the inputs")
     return Path(out)
+
+
+#: Photos with more pixels than this are refused before they are decoded (a small file can
+#: hold a huge image: 20000 x 20000 pixels took 3 GB).
+MAX_PIXELS = 80_000_000
+
+
+def check_pixels(path: Path) -> None:
+    """Refuse an image with more pixels than MAX_PIXELS, from its header alone."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None          # the limit is ours, checked here
+    try:
+        with Image.open(path) as img:
+            w, h = img.size
+    except OSError:
+        return                             # not readable here: the decoder names the problem
+    if w * h > MAX_PIXELS:
+        raise OutputError(f"{path}: {w} x {h} pixels, more than {MAX_PIXELS // 10 ** 6} million; scale it down")
 
 
 def output_paths(files: list[Path], root: Path, out: Path, place: Callable[[Path], Path] | None = None

@@ -21,7 +21,7 @@ from ..evaluation.regions import REGIONS, measure, region_polygons
 from ..files import show_progress, write_csv
 from ..model.checkpoints import load_for_inference
 from ..model.recipe import AUTHORS_RECIPE, network_input
-from .outputs import check_out, list_images, output_paths, prepare
+from .outputs import check_out, check_pixels, list_images, output_paths, prepare
 
 #: The report's columns after image and face.
 REPORT_COLUMNS = [f"{r}_{m}" for r in REGIONS for m in ("share", "count", "length_px")]
@@ -86,6 +86,7 @@ def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.devi
     rows, failed, no_face, written, n_faces = [], [], [], 0, 0
     for path in tqdm(files, desc="predict", disable=not show_progress()):
         try:
+            check_pixels(path)
             image = read_image(path)
             if aligned:
                 mask, faces = predict_aligned(model, rec, image, device)
@@ -96,9 +97,13 @@ def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.devi
                 mask, faces = predict_whole(model, rec, image, device), []
             target = targets[path]
             write_png(target, mask * 255)
-            written += 1
             if overlays:
-                write_png(target.with_name(target.stem + "_overlay.png"), face_overlay(image, mask, faces))
+                try:
+                    write_png(target.with_name(target.stem + "_overlay.png"), face_overlay(image, mask, faces))
+                except Exception:
+                    target.unlink(missing_ok=True)     # a photo is written with all its outputs or none
+                    raise
+            written += 1
             n_faces += len(faces)
             if report:
                 rel = str(path.relative_to(images))

@@ -44,34 +44,41 @@ def measure_step_seconds(cfg: Settings, size: int = 128, steps: int = 2) -> tupl
     return per_image * (cfg.size / size) ** 2, device_name(str(device))
 
 
+def updates(cfg: Settings) -> tuple[int, int, int]:
+    """(finetuning runs, pretraining updates, finetuning updates) of a profile: the pilot,
+    Table 1, Table 2 and, on synthetic data, Table 3."""
+    arms = [a for a in cfg.arms if a in ARMS]
+    cells = [(len(arms) * len(cfg.seeds), cfg.fractions), (len(cfg.pretext_tasks) * len(cfg.ablation_seeds),
+                                                            cfg.ablation_fractions)]
+    if not cfg.data_dir:
+        cells.append((len(cfg.fusion_targets) * len(cfg.fusion_seeds), cfg.fusion_fractions))
+    runs = sum(n * len(fr) for n, fr in cells) + 2 * len(cfg.pilot_fractions) * len(cfg.pilot_updates)
+    fine = sum(n * sum(cfg.updates(f) for f in fr) for n, fr in cells)
+    fine += 2 * len(cfg.pilot_fractions) * sum(cfg.pilot_updates)
+    return runs, cfg.pretrain_updates * (1 + len(cfg.pretext_tasks)), fine
+
+
 def plan(cfg: Settings, root: Path) -> list[str]:
     """Lines describing what a run of this profile on this folder would do."""
     manual, images = data.list_ids(root, data.MANUAL), data.list_ids(root)
     cfg, split, notes = plan_split(cfg, root)
     weak = len(data.list_ids(root, data.WEAK))
-    arms = [a for a in cfg.arms if a in ARMS]
-    finetunes = len(arms) * len(cfg.fractions) * len(cfg.seeds)
-    ablations = len(cfg.pretext_tasks) * len(cfg.ablation_fractions) * len(cfg.ablation_seeds)
-    steps_pre = len(split["pretrain"]) * cfg.pretrain_epochs * (1 + len(cfg.pretext_tasks))
-    steps_ft = sum(len(split["fractions"][k]) for k in split["fractions"]) * cfg.finetune_epochs * len(arms) \
-        * len(cfg.seeds) + len(split["train"]) * cfg.finetune_epochs * ablations
+    runs, pre, fine = updates(cfg)
     lines = [f"data: {root} ({len(images)} images, {len(manual)} manual masks, {weak} weak masks)",
              *[f"note: {n}" for n in notes],
              f"images: {cfg.size} px (files of another size are resized when loaded)",
-             f"pretraining: {len(split['pretrain'])} faces x {cfg.pretrain_epochs} epochs, texture "
+             f"pretraining: {len(split['pretrain'])} faces, {cfg.pretrain_updates:,} updates each, texture "
              f"+ {len(cfg.pretext_tasks)} pretext tasks ({', '.join(cfg.pretext_tasks)})",
              f"finetuning: train/val/test {len(split['train'])}/{len(split['val'])}/{len(split['test'])}"
              f"{' (official test list)' if split['official_test_list'] else ''}; fractions "
              + ", ".join(f"{k}%={len(v)}" for k, v in split["fractions"].items()),
-             f"runs: {finetunes} finetunings ({len(arms)} arms x {len(cfg.fractions)} fractions x seeds "
-             f"{cfg.seeds}) + {ablations} pretext finetunings, {cfg.finetune_epochs} epochs each"
-             + (f" at most (the rate is cut after {cfg.finetune_patience} epochs without a better "
-                f"validation JSI, training stops after {cfg.finetune_patience} more)" if cfg.finetune_patience else ""),
+             f"runs: {runs} finetunings (the pilot, Tables 1 and 2), budgets "
+             + ", ".join(f"{f * 100:g}%: {cfg.updates(f):,} updates" for f in cfg.fractions),
              f"checkpoints: {paths.cache() / 'train'}; run record: {paths.cache() / 'runs'}",
              f"executed notebooks: {paths.EXECUTED}; tables: {paths.tables()}",
-             f"image-steps: {steps_pre:,} pretraining + {steps_ft:,} finetuning"]
+             f"image-steps: {pre * cfg.batch_size:,} pretraining + {fine * cfg.batch_size:,} finetuning"]
     seconds, device = measure_step_seconds(cfg)
-    hours = (steps_pre + steps_ft) * seconds / 3600
+    hours = (pre + fine) * cfg.batch_size * seconds / 3600
     lines.append(f"projected wall time on {device}: {hours:,.1f} h on 1 device, {hours / 8:,.1f} h on 8 "
                  f"(measured {seconds * 1000:.0f} ms per {cfg.size} px training image, linear scaling assumed)")
     return lines

@@ -1,10 +1,18 @@
 """Published runs: a finished run's executed notebooks, tables, figures and provenance
-copied into results/<name>/ (small, committed), and the book's inputs restored from one
-so that the site can be built without executing anything."""
+copied into results/<name>/ (small, committed), packed into one archive for a machine that
+sends back only a few files, unpacked again, and restored into the book's inputs so that
+the site builds without executing anything.
+
+Nothing here removes more than the one run (or the book's inputs) it replaces, and only
+after the replacement is complete and checked: the old folder is renamed aside, the new
+one renamed in, and only then is the old one deleted.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 import tarfile
 import tempfile
@@ -16,11 +24,21 @@ from ..config import paths
 from ..config.environment import environment
 from ..files import atomic_write, write_json
 
-PROVENANCE = "provenance.json"
+PROVENANCE, RUN_RECORD = "provenance.json", "run.json"
+PARTS = ("notebooks", "tables", "figures")
+#: An archive may hold at most this many members and unpack to at most this many bytes.
+MAX_MEMBERS, MAX_BYTES = 5000, 500 * 2 ** 20
 
 
 class PublishError(ValueError):
     """A run that cannot be published or a published run that cannot be used; names it."""
+
+
+def check_name(name: str) -> str:
+    """A run's folder name: plain, not hidden, not a path."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or name.startswith("."):
+        raise PublishError(f"run name {name!r}: expected a plain folder name such as cpu-publish")
+    return name
 
 
 def provenance(notebooks: Path | None = None, run_file: Path | None = None) -> dict:
@@ -28,7 +46,7 @@ def provenance(notebooks: Path | None = None, run_file: Path | None = None) -> d
     git commit) and each notebook's wall time, as recorded in the executed notebooks (by
     default the book's)."""
     notebooks = Path(notebooks or paths.EXECUTED)
-    run_file = Path(run_file or paths.generated() / "run.json")
+    run_file = Path(run_file or paths.generated() / RUN_RECORD)
     if not run_file.exists():
         raise PublishError(f"{run_file}: no run record; run `wrinkle run` first")
     run = json.loads(run_file.read_text())
@@ -48,52 +66,110 @@ def provenance(notebooks: Path | None = None, run_file: Path | None = None) -> d
             "executed_utc": min(m.get("executed_utc", "?") for m in meta)}
 
 
+def check_published(folder: Path) -> Path:
+    """A published run's folder, every part present and readable; else one line naming
+    what is missing or broken."""
+    folder = Path(folder)
+    for part in PARTS:
+        if not (folder / part).is_dir():
+            raise PublishError(f"{folder}: not a complete published run ({part}/ is missing)")
+    for record in (PROVENANCE, RUN_RECORD):
+        try:
+            value = json.loads((folder / record).read_text())
+        except (OSError, ValueError) as err:
+            raise PublishError(f"{folder / record}: not a readable record ({err})") from err
+        if not isinstance(value, dict) or not {"profile", "settings"} <= set(value):
+            raise PublishError(f"{folder / record}: not a run record (no profile and settings)")
+    books = sorted((folder / "notebooks").glob("*.ipynb"))
+    if not books:
+        raise PublishError(f"{folder / 'notebooks'}: no executed notebooks")
+    for book in books:
+        try:
+            nbformat.read(book, as_version=4)
+        except Exception as err:  # noqa: BLE001 - any parse failure means a broken notebook
+            raise PublishError(f"{book}: not a readable notebook ({type(err).__name__})") from err
+    return folder
+
+
+def _aside(dest: Path) -> Path:
+    return dest.with_name(f".{dest.name}.replaced")
+
+
+def recover(dest: Path) -> None:
+    """Put back a folder that a killed replacement left aside."""
+    if not dest.exists() and _aside(dest).exists():
+        _aside(dest).rename(dest)
+
+
+def replace_folder(new: Path, dest: Path) -> Path:
+    """Move a complete new folder to dest: the old one is renamed aside first and deleted
+    only once the new one is in place (a kill in between loses nothing; `recover` undoes it)."""
+    recover(dest)
+    aside = _aside(dest)
+    shutil.rmtree(aside, ignore_errors=True)
+    if dest.exists():
+        dest.rename(aside)
+    try:
+        new.rename(dest)
+    except OSError:
+        if aside.exists() and not dest.exists():
+            aside.rename(dest)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+    return dest
+
+
 def publish(name: str, dest_root: Path | None = None) -> Path:
     """Copy the book's current run (executed notebooks, tables, figures, run.json) with its
     provenance into dest_root/name, replacing an earlier publication of that name whole."""
-    if not name or "/" in name or name.startswith("."):
-        raise PublishError(f"run name {name!r}: expected a plain folder name such as cpu-publish")
+    check_name(name)
     prov = provenance()
     dest_root = Path(dest_root or paths.RESULTS)
-    dest = dest_root / name
     dest_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=f".{name}."))
     try:
         shutil.copytree(paths.EXECUTED, tmp / "notebooks", ignore=shutil.ignore_patterns(".*"))
         shutil.copytree(paths.tables(), tmp / "tables")
         shutil.copytree(paths.figures(), tmp / "figures")
-        shutil.copy(paths.generated() / "run.json", tmp / "run.json")
+        shutil.copy(paths.generated() / RUN_RECORD, tmp / RUN_RECORD)
         write_json(tmp / PROVENANCE, prov)
-        if dest.exists():
-            shutil.rmtree(dest)
-        tmp.rename(dest)
+        return replace_folder(check_published(tmp), dest_root / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return dest
 
 
 def restore(name: str, src_root: Path | None = None) -> Path:
     """Put a published run where the book reads its inputs (executed notebooks, tables,
-    figures, run record and provenance), replacing whatever was there."""
+    figures, run record and provenance): checked whole first, staged beside the book, and
+    swapped in part by part."""
     src_root = Path(src_root or paths.RESULTS)
-    src = src_root / name
+    src = src_root / check_name(name)
     if not (src / PROVENANCE).exists():
         known = sorted(p.name for p in src_root.glob("*") if (p / PROVENANCE).exists())
         raise PublishError(f"{src}: not a published run; known: {', '.join(known) or 'none'}")
-    for folder, target in (("notebooks", paths.EXECUTED), ("tables", paths.tables()), ("figures", paths.figures())):
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(src / folder, target)
-    for f in ("run.json", PROVENANCE):
-        shutil.copy(src / f, paths.generated() / f)
+    check_published(src)
+    generated = paths.generated()
+    generated.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=generated, prefix=".restore."))
+    try:
+        for part in PARTS:
+            shutil.copytree(src / part, stage / part)
+        targets = {"notebooks": paths.EXECUTED, "tables": paths.tables(), "figures": paths.figures()}
+        for part, target in targets.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            replace_folder(stage / part, target)
+        for record in (RUN_RECORD, PROVENANCE):
+            shutil.copy(src / record, stage / record)
+            os.replace(stage / record, generated / record)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     return src
 
 
 def archive(name: str, target: Path, src_root: Path | None = None) -> Path:
-    """Pack the published run results/name into one .tar.gz (what a borrowed machine that
-    returns only a few files sends back), written atomically."""
-    src = Path(src_root or paths.RESULTS) / name
-    if not (src / PROVENANCE).exists():
-        raise PublishError(f"{src}: not a published run")
+    """Pack the published run results/name into one .tar.gz, written atomically."""
+    src = Path(src_root or paths.RESULTS) / check_name(name)
+    check_published(src)
 
     def write(tmp: Path) -> None:
         with tarfile.open(tmp, "w:gz") as tar:
@@ -102,26 +178,51 @@ def archive(name: str, target: Path, src_root: Path | None = None) -> Path:
     return atomic_write(Path(target), write)
 
 
-def unpack(path: Path, dest_root: Path | None = None) -> Path:
+def _run_name(members: list[tarfile.TarInfo], path: Path, name: str | None) -> tuple[str, str]:
+    """(the run's name, the archive's folder holding it): the archive's single plain top
+    folder, or `name` for an archive of a run's files at its top level (`tar -C RUN .`)."""
+    for m in members:
+        if m.name.startswith("/") or ".." in Path(m.name).parts:
+            raise PublishError(f"{path}: member {m.name!r} points outside the archive; refused")
+    tops = {Path(m.name).parts[0] for m in members if Path(m.name).parts}
+    if tops == {"."} or f"./{PROVENANCE}" in {m.name for m in members} or PROVENANCE in {m.name for m in members}:
+        if not name:
+            raise PublishError(f"{path}: holds a run's files at its top level (made with `tar -C RUN .`); "
+                               "give the run a name with --name NAME")
+        return check_name(name), "."
+    if len(tops) != 1:
+        raise PublishError(f"{path}: expected the archive of one published run (NAME/{PROVENANCE} ...)")
+    top = tops.pop()
+    if top in (".", "..", "") or top.startswith("."):
+        raise PublishError(f"{path}: its top folder {top!r} is not a plain run name")
+    return check_name(name or top), top
+
+
+def unpack(path: Path, dest_root: Path | None = None, name: str | None = None) -> Path:
     """Unpack an archive of one published run into results/, replacing an earlier
-    publication of that name whole; the archive must hold one run folder and nothing else."""
+    publication of that name whole once the new one is extracted and checked."""
     path, dest_root = Path(path), Path(dest_root or paths.RESULTS)
+    if not path.is_file():
+        raise PublishError(f"{path}: no such archive")
+    if path.stat().st_size > MAX_BYTES:
+        raise PublishError(f"{path}: larger than {MAX_BYTES // 2 ** 20} MB; a published run is a few MB")
     try:
         with tarfile.open(path, "r:gz") as tar:
-            names = tar.getnames()
-            tops = {n.split("/")[0] for n in names}
-            if len(tops) != 1 or f"{next(iter(tops))}/{PROVENANCE}" not in names:
-                raise PublishError(f"{path}: expected the archive of one published run (NAME/{PROVENANCE} ...)")
-            name = tops.pop()
+            members = tar.getmembers()
+            if len(members) > MAX_MEMBERS or sum(m.size for m in members) > MAX_BYTES:
+                raise PublishError(f"{path}: more than {MAX_MEMBERS} files or {MAX_BYTES // 2 ** 20} MB "
+                                   "unpacked; not a published run")
+            run_name, top = _run_name(members, path, name)
             dest_root.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=f".{name}."))
+            tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=f".{run_name}."))
             try:
                 tar.extractall(tmp, filter="data")
-                if (dest_root / name).exists():
-                    shutil.rmtree(dest_root / name)
-                (tmp / name).rename(dest_root / name)
+                return replace_folder(check_published(tmp / top), dest_root / run_name)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-    except (tarfile.TarError, OSError) as err:
+    except tarfile.TarError as err:
         raise PublishError(f"{path}: not a readable .tar.gz ({err})") from err
-    return dest_root / name
+    except OSError as err:
+        if err.errno == errno.ENOSPC:
+            raise PublishError(f"no space left on the device of {dest_root} while unpacking {path}") from err
+        raise PublishError(f"{path}: cannot be unpacked into {dest_root} ({err.strerror or err})") from err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 from ..config import paths
 from ..config import run as runs
 from ..config.environment import environment
-from ..files import atomic_write, write_csv, write_json
+from ..files import atomic_write, exclusive, write_csv, write_json
 from ..config.settings import SettingError
 
 #: What every notebook's parameters cell declares: the profile and a dict of overrides.
@@ -107,9 +108,23 @@ def provenance_markdown(record: dict) -> str:
     return "## Provenance of this page\n\n| what | value |\n|---|---|\n" + body + "\n"
 
 
+def kernel_manager(env: dict):
+    """A kernel manager class whose kernels see these environment variables besides the
+    caller's (this process's own environment is left alone)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class WithEnv(AsyncKernelManager):
+        async def _async_pre_start_kernel(self, **kw):
+            kw["env"] = {**kw.get("env", os.environ), **env}
+            return await super()._async_pre_start_kernel(**kw)
+
+    return WithEnv
+
+
 def execute(source: Path, params: dict, out_dir: Path, run_hash: str) -> tuple[Path, float, dict]:
     """Execute one notebook with papermill and write it, with its provenance, into out_dir;
-    an error unless the notebook resolved the run `run_hash`."""
+    an error unless the notebook resolved the run `run_hash`. Outside the book, the
+    notebook's tables and figures go to out_dir/_generated, never into the book's."""
     import nbformat
     import papermill
 
@@ -120,9 +135,10 @@ def execute(source: Path, params: dict, out_dir: Path, run_hash: str) -> tuple[P
     nbformat.write(nb, tmp_in)
     start = time.perf_counter()
     try:
-        executed = papermill.execute_notebook(str(tmp_in), None, parameters=params,
-                                              kernel_name="python3", progress_bar=False,
-                                              cwd=str(paths.ROOT), log_output=False)
+        env = {} if out_dir == paths.EXECUTED else {"WRINKLE_GENERATED": str(out_dir / "_generated")}
+        executed = papermill.execute_notebook(str(tmp_in), None, parameters=params, kernel_name="python3",
+                                              progress_bar=False, cwd=str(paths.ROOT), log_output=False,
+                                              kernel_manager_class=kernel_manager(env))
     except papermill.PapermillExecutionError as err:
         raise NotebookError(f"{source.name}, cell {err.exec_count}: {err.ename}: {err.evalue}") from err
     finally:
@@ -153,8 +169,17 @@ def run(profile: str, only: list[str] | None = None, overrides: dict | None = No
     params = {"profile": profile, "overrides": dict(overrides or {})}
     resolved = runs.resolve(profile, params["overrides"])
     out_dir = Path(out_dir) if out_dir else paths.EXECUTED
-    if out_dir == paths.EXECUTED:
+    if out_dir != paths.EXECUTED:
+        return execute_all(sources, params, out_dir, resolved)
+    with exclusive(paths.generated() / ".wrinkle-run.lock", f"the book ({paths.generated()})"):
         runs.copy_to_book(resolved)
+        records = execute_all(sources, params, out_dir, resolved)
+        record_book_run(records)
+    return records
+
+
+def execute_all(sources: list[Path], params: dict, out_dir: Path, resolved) -> list[dict]:
+    """Execute the notebooks in order, one record each."""
     print(f"[wrinkle run] {runs.describe(resolved)}", flush=True)
     records = []
     for source in sources:
@@ -163,8 +188,6 @@ def run(profile: str, only: list[str] | None = None, overrides: dict | None = No
         print(f"[wrinkle run] {source.stem} done in {wall:.1f} s -> {target}", flush=True)
         records.append({"notebook": source.stem, "run": resolved.name, "wall_s": round(wall, 1),
                         "device": env["device"]})
-    if out_dir == paths.EXECUTED:
-        record_book_run(records)
     return records
 
 

@@ -29,10 +29,12 @@ def styled(figure):
 
 
 def save(fig, path: Path | None):
-    """Tight layout and, when a path is given, the PNG."""
+    """Tight layout and, when a path is given, the PNG (written whole or not at all)."""
+    from ..files import atomic_write
+
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=DPI)
+        atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=DPI))
     return fig
 
 

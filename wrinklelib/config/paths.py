@@ -62,3 +62,9 @@ def relative(path: Path) -> str:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+def absolute(recorded: str) -> Path:
+    """A path as `relative` recorded it, on this machine."""
+    path = Path(recorded)
+    return path if path.is_absolute() else ROOT / path

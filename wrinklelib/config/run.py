@@ -53,10 +53,11 @@ class Run:
     def record(self) -> dict:
         """The content of run.json."""
         return {"hash": self.hash, "profile": self.settings.profile, "settings": self.settings.as_dict(),
-                "data_root": str(self.root), "synthetic": self.synthetic,
-                "weak_source": self.settings.weak_source, "weak_dir": str(self.weak_dir) if self.weak_dir else None,
+                "data_root": paths.relative(self.root), "synthetic": self.synthetic,
+                "weak_source": self.settings.weak_source,
+                "weak_dir": paths.relative(self.weak_dir) if self.weak_dir else None,
                 "split_ids_hash": self.split["ids_hash"], "test_ids": self.split["test"],
-                "run_folder": str(self.folder), "notes": list(self.notes)}
+                "run_folder": paths.relative(self.folder), "notes": list(self.notes)}
 
 
 #: The synthetic world's version, part of its folders' names: a new renderer never reads
@@ -191,8 +192,9 @@ def load(path: Path) -> Run:
         raise SettingError(f"{path}: not a readable run.json ({err})") from err
     folder = path.parent
     split = read_split(folder / "split.json")
-    weak = Path(record["weak_dir"]) if record["weak_dir"] else None
-    return Run(settings, Path(record["data_root"]), split, weak, folder, record["hash"], tuple(record["notes"]))
+    weak = paths.absolute(record["weak_dir"]) if record["weak_dir"] else None
+    return Run(settings, paths.absolute(record["data_root"]), split, weak, folder, record["hash"],
+               tuple(record["notes"]))
 
 
 def copy_to_book(run: Run, target: Path | None = None) -> Path:

@@ -62,7 +62,6 @@ class Settings:
     batch_size: int
     lr: float
     pretrain_updates: int
-    pretrain_min_updates: int
     pretrain_tolerance: float
     finetune_updates: tuple[int, ...]
     validations: int
@@ -140,7 +139,6 @@ RULES = {
     "batch_size": (int, _positive, "an integer > 0"),
     "lr": (float, lambda v: 0 < v < 10, "a finite number > 0 (and < 10)"),
     "pretrain_updates": (int, _positive, "an integer > 0"),
-    "pretrain_min_updates": (int, lambda v: v >= 0, "an integer >= 0"),
     "pretrain_tolerance": (float, lambda v: 0 < v < 1, "a number between 0 and 1"),
     "finetune_updates": ([int], _positive, "a list of integers > 0, one per fraction of `fractions`"),
     "validations": (int, lambda v: v >= 4 and v % 4 == 0, "a multiple of 4, at least 4"),

@@ -57,6 +57,8 @@ def spectrum_slope(gray: np.ndarray, r_min: int = 4, r_max: int = 64) -> float:
     sums, counts = np.bincount(r.ravel(), power.ravel()), np.bincount(r.ravel())
     radii = np.arange(r_min, r_max + 1)
     radial = sums[radii] / counts[radii]
+    if (radial <= 0).any():
+        return float("nan")          # a flat image has no spectrum to fit
     return float(np.polyfit(np.log(radii), np.log(radial), 1)[0])
 
 

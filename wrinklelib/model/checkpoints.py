@@ -26,7 +26,8 @@ def load_checkpoint(path: Path) -> dict:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # noqa: BLE001 - any unpickling failure means a bad file
-        raise ValueError(f"{path}: not a readable checkpoint ({str(err).splitlines()[0]})") from err
+        why = (str(err).splitlines() or [""])[0] or type(err).__name__
+        raise ValueError(f"{path}: not a readable checkpoint ({why})") from err
 
 
 def _load_state(model: torch.nn.Module, state: dict, path: Path) -> torch.nn.Module:
@@ -44,9 +45,13 @@ def _load_state(model: torch.nn.Module, state: dict, path: Path) -> torch.nn.Mod
     return model
 
 
-def build(args: dict) -> torch.nn.Module:
+def build(args, path: Path | str = "checkpoint") -> torch.nn.Module:
     """The network a checkpoint's model_args describe: a UNet, or one with confusion heads."""
-    return ConfusionUNet(**args) if "annotators" in args else UNet(**args)
+    keys = {"in_channels", "out_channels", "width"}
+    if not isinstance(args, dict) or not keys <= set(args) or not all(type(args[k]) is int and args[k] > 0 for k in keys):
+        raise ValueError(f"{path}: model_args must give in_channels, out_channels and width as positive integers, "
+                         f"found {args!r:.120}")
+    return ConfusionUNet(**args) if "annotators" in args else UNet(**{k: args[k] for k in keys})
 
 
 def model_from_checkpoint(path: Path) -> tuple[torch.nn.Module, dict]:
@@ -54,7 +59,7 @@ def model_from_checkpoint(path: Path) -> tuple[torch.nn.Module, dict]:
     ckpt = load_checkpoint(path)
     if not isinstance(ckpt, dict) or "model_args" not in ckpt or "model" not in ckpt:
         raise ValueError(f"{path}: not a wrinklelib checkpoint (no model_args)")
-    return _load_state(build(ckpt["model_args"]), ckpt["model"], path), ckpt
+    return _load_state(build(ckpt["model_args"], path), ckpt["model"], path), ckpt
 
 
 def load_for_inference(path: Path) -> tuple[torch.nn.Module, dict]:
@@ -70,6 +75,8 @@ def load_for_inference(path: Path) -> tuple[torch.nn.Module, dict]:
         args, rec = ckpt["model_args"], ckpt.get("input_recipe")
         if rec is None:
             raise ValueError(f"{path}: checkpoint carries no input_recipe (written by an older version)")
+        build(args, path)
+        check_recipe(rec, path)
     else:
         state = {k.removeprefix("module."): v for k, v in state.items()}
         if "inc.double_conv.0.weight" not in state or "outc.conv.weight" not in state:
@@ -82,4 +89,14 @@ def load_for_inference(path: Path) -> tuple[torch.nn.Module, dict]:
                          "prediction needs a 2-class finetuned checkpoint, not a pretrained one")
     if len(rec["channels"]) != args["in_channels"]:
         raise ValueError(f"{path}: recipe has {len(rec['channels'])} channels, network takes {args['in_channels']}")
-    return _load_state(build(args), state, path).eval(), rec
+    return _load_state(build(args, path), state, path).eval(), rec
+
+
+def check_recipe(rec, path: Path) -> dict:
+    """An input recipe as inference needs it, else one line naming the file."""
+    ok = isinstance(rec, dict) and isinstance(rec.get("channels"), list) and isinstance(rec.get("size"), int) \
+        and isinstance(rec.get("texture"), dict) and "rgb_face_masked" in rec
+    if not ok:
+        raise ValueError(f"{path}: input_recipe must be a dict with channels, size, texture and rgb_face_masked, "
+                         f"found {rec!r:.120}")
+    return rec

@@ -1,16 +1,25 @@
 """A segmenter that learns each annotator's confusion (Tanno et al. 2019; Zhang et al. 2020):
-beside the U-Net's estimate of the true wrinkle probability, one 1x1 head per annotator
+beside the U-Net's estimate of the true wrinkle probability, one head per annotator
 predicts, at every pixel, the 2 x 2 matrix of P(annotator's label | true class). Trained on
 every annotator's own mask through their matrix, with a trace penalty that pushes the
 matrices away from the identity, so that the U-Net keeps what they agree on and the
-matrices take their mistakes; predicting uses the U-Net alone."""
+matrices take their mistakes; predicting uses the U-Net alone.
+
+The matrices vary over the face but not from pixel to pixel: the heads read the decoder's
+features pooled over `POOL` x `POOL` blocks. Matrices free at every pixel could encode
+where the wrinkles are themselves and leave the segmenter nothing to learn (the two are
+then not identifiable); thin wrinkles cannot be located at the blocks' scale."""
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .unet import UNet
+
+#: Side of the blocks over which the confusion heads pool the features.
+POOL = 8
 
 
 class ConfusionUNet(nn.Module):
@@ -35,7 +44,9 @@ class ConfusionUNet(nn.Module):
         if not self.training:
             return logits
         n, c = logits.shape[:2]
-        cms = self.confusion(feats).view(n, -1, c, c, *logits.shape[2:]).softmax(dim=3)
+        pooled = F.avg_pool2d(feats, POOL, ceil_mode=True)
+        raw = F.interpolate(self.confusion(pooled), size=logits.shape[2:], mode="nearest")
+        cms = raw.view(n, -1, c, c, *logits.shape[2:]).softmax(dim=3)
         return logits, cms
 
 

@@ -28,7 +28,7 @@ from ..model.unet import UNet, count_parameters
 from .dataset import FaceDataset
 from .loop import TrainConfig, fit
 from .schedules import last_quarter
-from .stage import finetune_dir, loader_workers, pretrain_dir, run_stage
+from .stage import distributed, finetune_dir, loader_workers, pretrain_dir, run_stage
 
 
 def build_arm(run: Run, arm: str, seed: int, positive_share: float, target: str = "vote") -> torch.nn.Module:
@@ -58,7 +58,7 @@ def positive_share(train_set: FaceDataset) -> float:
     return float(np.mean([float(train_set[i][1].float().mean()) for i in range(len(train_set))]))
 
 
-def _train(run: Run, arm: str, fraction: float, seed: int, target: str, updates: int, out: Path) -> dict:
+def _train(run: Run, arm: str, fraction: float, seed: int, target: str, updates: int, out: Path) -> dict | None:
     s = run.settings
     ids = fraction_ids(run, fraction)
     train_set = dataset(run, ids, arm, target, augment=True, seed=seed)
@@ -68,6 +68,8 @@ def _train(run: Run, arm: str, fraction: float, seed: int, target: str, updates:
                      validations=s.validations, batch_size=s.batch_size, lr=s.lr, seed=seed, device=s.device,
                      precision=s.precision, progress=show_progress(), workers=loader_workers(run, len(train_set)))
     result = fit(model, train_set, val_set, tc, out, recipe(ARMS[arm]["in_channels"], s.size))
+    if distributed()[0]:
+        return None                   # under torchrun the first process scores and records
     history = result["history"]
     last, before = last_quarter([(h["step"], h["val_jsi"]) for h in history])
     return {"arm": arm, "target": target, "fraction": fraction_key(fraction), "seed": seed, "n_train": len(ids),

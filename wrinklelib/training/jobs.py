@@ -5,16 +5,15 @@ Finished runs are read from their result.json and never trained again."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import torch
 
 from ..config import run as runs
 from ..config.environment import resolve_device
+from ..parallel import imap
 from .stage import RESULT, finetune_dir, pretrain_dir, processes
 
 
@@ -52,12 +51,14 @@ class Job:
         return finetune(run, self.arm, self.fraction, self.seed, self.target, self.updates)
 
 
-def _work(run_file: str, job: Job) -> tuple[dict, float]:
+def _work(task: tuple[str, Job]) -> tuple[Job, float]:
     """A job in a worker process (one thread), from the run's run.json."""
+    run_file, job = task
     run = runs.load(run_file)
     torch.set_num_threads(run.settings.threads)
     start = time.perf_counter()
-    return job.execute(run), time.perf_counter() - start
+    job.execute(run)
+    return job, time.perf_counter() - start
 
 
 def side_by_side(run: runs.Run, pending: int) -> int:
@@ -83,12 +84,10 @@ def run_jobs(run: runs.Run, jobs: list[Job]) -> list[dict]:
             start = time.perf_counter()
             job.execute(run)
             report(k, job, time.perf_counter() - start)
-    elif todo:
-        context = multiprocessing.get_context("spawn")   # the caller may hold thread pools
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = {pool.submit(_work, str(run.folder / runs.RUN_FILE), job): job for job in todo}
-            for k, future in enumerate(as_completed(futures), 1):
-                report(k, futures[future], future.result()[1])
+    elif todo:         # checkpoints are atomic: runs stopped by Ctrl-C resume where they stopped
+        tasks = [(str(run.folder / runs.RUN_FILE), job) for job in todo]
+        for k, (job, seconds) in enumerate(imap(_work, tasks, workers, ordered=False), 1):
+            report(k, job, seconds)
     return [j.execute(run) for j in jobs]
 
 

@@ -2,11 +2,8 @@
 and the confusion model, counted in updates, with an atomic checkpoint at every validation
 point that resumes exactly.
 
-Finetuning gets a fixed budget of updates on a warm-up plus cosine schedule to zero and is
+Every run gets a fixed budget of updates on a warm-up plus cosine schedule to zero and is
 validated at `validations` evenly spaced points; its last weights are the result.
-Pretraining (`plateau`) runs at a constant rate after its warm-up and stops when its
-validation loss changed by less than `tolerance` (relative) over the last quarter of its
-updates, not before `min_updates`, at the latest after `updates`.
 """
 
 from __future__ import annotations
@@ -30,8 +27,12 @@ from ..model import precision
 from ..model.checkpoints import load_checkpoint, save_checkpoint
 from .dataset import Stream
 from .losses import loss
-from .schedules import plateau_reached, schedule
+from .schedules import schedule
 from .stage import distributed, process_device
+
+
+class TrainingError(RuntimeError):
+    """A run that cannot go on; the message names its folder and what to do."""
 
 
 @dataclass
@@ -39,16 +40,13 @@ class TrainConfig:
     """Plain settings of one training run (saved in every checkpoint)."""
 
     task: str = "segmentation"        # "segmentation", "regression" or "confusion"
-    updates: int = 100                # the budget (with `plateau`: the most)
-    validations: int = 8              # evenly spaced validation points (without `plateau`)
-    plateau: bool = False             # stop on a flat validation loss (pretraining)
-    min_updates: int = 0
-    tolerance: float = 0.01
+    updates: int = 100                # the budget
+    validations: int = 8              # evenly spaced validation points
     batch_size: int = 8
     accumulate: int = 1               # gradient accumulation: steps of batch_size per update
     lr: float = 1e-3
     weight_decay: float = 1e-4
-    warmup: float = 0.05              # share of the budget (of min_updates with `plateau`) warming up
+    warmup: float = 0.05              # share of the budget spent warming up
     dice_weight: float = 1.0
     target_scale: float = 1.0
     seed: int = 0
@@ -60,8 +58,7 @@ class TrainConfig:
 
     def every(self) -> int:
         """Updates between two validation points."""
-        span = self.min_updates if self.plateau and self.min_updates else self.updates
-        return max(1, span // self.validations)
+        return max(1, self.updates // self.validations)
 
 
 def validate(model: torch.nn.Module, dataset, cfg: TrainConfig, device: torch.device) -> dict[str, float]:
@@ -92,8 +89,6 @@ def _set_rng_state(state: dict) -> None:
 
 def rate(cfg: TrainConfig, update: int) -> float:
     """The learning rate of one update."""
-    if cfg.plateau:
-        return cfg.lr * schedule(update, max(1, cfg.min_updates), cfg.warmup, cosine=False)
     return cfg.lr * schedule(update, cfg.updates, cfg.warmup)
 
 
@@ -120,6 +115,9 @@ def train_chunk(net, loader, opt, cfg: TrainConfig, start: int, stop: int, devic
         x, y = precision.batch(x, device, weights), y.to(device, non_blocking=True)
         with precision.autocast(device, weights):
             batch_loss = loss(cfg.task, net(x), y, cfg.target_scale, cfg.dice_weight) / cfg.accumulate
+        if not torch.isfinite(batch_loss):
+            raise TrainingError(f"the loss is not finite at update {start + i // cfg.accumulate}; "
+                                "lower the learning rate (setting lr)")
         batch_loss.backward()
         losses.append(float(batch_loss.detach()) * cfg.accumulate)
         seen += x.shape[0] * world
@@ -133,7 +131,7 @@ def train_chunk(net, loader, opt, cfg: TrainConfig, start: int, stop: int, devic
             bar.set_postfix(loss=f"{np.mean(losses[-cfg.accumulate:]):.4f}",
                             img_s=f"{seen / (time.perf_counter() - t0):.1f}")
     bar.close()
-    train_loss = torch.tensor(float(np.mean(losses)), device=device)   # NCCL reduces CUDA tensors only
+    train_loss = torch.tensor(float(np.mean(losses)), dtype=torch.float64, device=device)  # NCCL: CUDA tensors only
     if world > 1:
         dist.all_reduce(train_loss)      # the mean over every process's share
         train_loss /= world
@@ -164,7 +162,10 @@ def save_point(out_dir: Path, model, opt, cfg: TrainConfig, history: list, recip
 
 def resume(last: Path, model, opt) -> list:
     """The history so far, with model, optimiser and random state restored from last.pt."""
-    ckpt = load_checkpoint(last)
+    try:
+        ckpt = load_checkpoint(last)
+    except ValueError as err:
+        raise TrainingError(f"{err}; start that stage again with: rm -r {last.parent}") from err
     model.load_state_dict(ckpt["model"])
     opt.load_state_dict(ckpt["optimizer"])
     _set_rng_state(ckpt["rng"])
@@ -172,17 +173,12 @@ def resume(last: Path, model, opt) -> list:
 
 
 def finished(history: list, cfg: TrainConfig) -> bool:
-    """Whether a run has spent its budget (or, with `plateau`, reached its plateau)."""
-    done = history[-1]["step"] if history else 0
-    if done >= cfg.updates:
-        return True
-    if not cfg.plateau or done < cfg.min_updates:
-        return False
-    return plateau_reached([(h["step"], -h["score"]) for h in history], cfg.tolerance)
+    """Whether a run has spent its budget."""
+    return bool(history) and history[-1]["step"] >= cfg.updates
 
 
 def fit(model, train_set, val_set, cfg: TrainConfig, out_dir: Path, recipe: dict, resume_run: bool = True) -> dict:
-    """Train `model` until its budget is spent (or its plateau reached); a checkpoint
+    """Train `model` until its budget is spent; a checkpoint
     (last.pt, with the model's arguments and its input `recipe`, what inference needs) and
     history.csv at every validation point. A finished run returns at once."""
     out_dir = Path(out_dir)
@@ -202,7 +198,10 @@ def fit(model, train_set, val_set, cfg: TrainConfig, out_dir: Path, recipe: dict
         start = history[-1]["step"] if history else 0
         stop = min(cfg.updates, start + cfg.every())
         loader = chunk_loader(train_set, cfg, start, stop, rank, world, device)
-        row = train_chunk(net, loader, opt, cfg, start, stop, device, world, cfg.progress and rank == 0)
+        try:
+            row = train_chunk(net, loader, opt, cfg, start, stop, device, world, cfg.progress and rank == 0)
+        except TrainingError as err:
+            raise TrainingError(f"{out_dir}: {err}; nothing of this run is kept as a result") from err
         shared_score(model, val_set, cfg, device, rank, world, row)
         history.append(row)
         if rank == 0:

@@ -17,8 +17,8 @@ from ..model.recipe import recipe, unscale
 from ..model.unet import UNet
 from .dataset import FaceDataset
 from .loop import TrainConfig, fit
-from .schedules import last_quarter
-from .stage import loader_workers, pretrain_dir, run_stage
+from .schedules import flat_over_last_quarter, last_quarter
+from .stage import distributed, loader_workers, pretrain_dir, run_stage
 
 
 def target_scale(dataset, n: int = 64) -> float:
@@ -27,29 +27,31 @@ def target_scale(dataset, n: int = 64) -> float:
     return float(1.0 / max(float(ys.std()), 1e-6))
 
 
-def _train(run: Run, task: str, out: Path) -> dict:
+def _train(run: Run, task: str, out: Path) -> dict | None:
     s = run.settings
     train_set = FaceDataset(run.root, run.split["pretrain"], task, s.size, augment=True, seed=s.seed,
                             weak_dir=run.weak_dir)
     val_set = FaceDataset(run.root, run.split["val"], task, s.size, seed=s.seed, weak_dir=run.weak_dir)
     scale = target_scale(train_set) if task == "texture" else 1.0
-    tc = TrainConfig(task="regression", updates=s.pretrain_updates, plateau=True, min_updates=s.pretrain_min_updates,
-                     tolerance=s.pretrain_tolerance, batch_size=s.batch_size, lr=s.lr, target_scale=scale,
-                     seed=s.seed, device=s.device, precision=s.precision, progress=show_progress(),
-                     workers=loader_workers(run, len(train_set)))
+    tc = TrainConfig(task="regression", updates=s.pretrain_updates, validations=16, batch_size=s.batch_size,
+                     lr=s.lr, target_scale=scale, seed=s.seed, device=s.device, precision=s.precision,
+                     progress=show_progress(), workers=loader_workers(run, len(train_set)))
     torch.manual_seed(s.seed)
     rec = recipe(3, s.size) | {"target": task, "weak_source": s.weak_source,
                                "weak_dir": str(run.weak_dir) if run.weak_dir else None}
     history = fit(UNet(3, 1, s.width), train_set, val_set, tc, out, rec)["history"]
-    last, before = last_quarter([(h["step"], h["val_mse"]) for h in history])
-    return {"task": task, "updates": history[-1]["step"], "max_updates": s.pretrain_updates,
-            "val_mse": last, "last_quarter_change": (last - before) / abs(before),
-            "plateau": history[-1]["step"] < s.pretrain_updates}
+    if distributed()[0]:
+        return None                   # under torchrun the first process records the result
+    points = [(h["step"], h["val_mse"]) for h in history]
+    last, before = last_quarter(points)
+    return {"task": task, "updates": history[-1]["step"], "val_mse": last,
+            "last_quarter_change": (last - before) / abs(before),
+            "converged": flat_over_last_quarter(points, s.pretrain_tolerance)}
 
 
 def pretrain(run: Run, task: str = "texture") -> Path:
-    """Pretrain the 3->1 U-Net to predict the texture mask (or a pretext target) until its
-    validation loss is flat; return its checkpoint. Skipped when already complete."""
+    """Pretrain the 3->1 U-Net to predict the texture mask (or a pretext target) for its
+    budget; return its checkpoint. Skipped when already complete."""
     out = pretrain_dir(run, task)
     run_stage(run, out, ["--stage", "pretrain", "--task", task], lambda: _train(run, task, out))
     return out / "last.pt"

@@ -25,7 +25,7 @@ def last_quarter(points: list[tuple[int, float]]) -> tuple[float, float]:
     return last, (earlier[-1] if earlier else points[0][1])
 
 
-def plateau_reached(points: list[tuple[int, float]], tolerance: float) -> bool:
+def flat_over_last_quarter(points: list[tuple[int, float]], tolerance: float) -> bool:
     """True when a validation loss curve changed by less than `tolerance` (relative to its
     value three quarters of the way) over the last quarter of its updates."""
     if len(points) < 2:

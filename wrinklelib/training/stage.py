@@ -24,8 +24,8 @@ from ..files import write_json
 
 RESULT = "result.json"
 #: The settings a pretraining stage depends on (with the data, split and weak source).
-PRETRAIN_KEYS = ("size", "width", "batch_size", "lr", "pretrain_updates", "pretrain_min_updates",
-                 "pretrain_tolerance", "seed", "device", "precision", "threads", "annotators")
+PRETRAIN_KEYS = ("size", "width", "batch_size", "lr", "pretrain_updates", "seed", "device", "precision", "threads",
+                 "annotators")
 #: The settings a finetuning run depends on, besides its fraction's budget.
 FINETUNE_KEYS = PRETRAIN_KEYS + ("validations", "min_votes")
 #: Decoded faces up to this many bytes are cached by the dataset in the training process.
@@ -119,7 +119,7 @@ def run_stage(run: Run, folder: Path, stage_args: list[str], train: Callable[[],
         return json.loads(marker.read_text())
     with threads(run.settings.threads):
         record = train()
-    if distributed()[0] != 0 or record is None:
+    if record is None:
         return {}                     # under torchrun, the first process scores and saves
     write_json(marker, record)
     return record

@@ -11,6 +11,7 @@ from .common import fail
 def cmd_run(args) -> int:
     from ...book.execute import NotebookError, parse_override, run
     from ...config.settings import SettingError
+    from ...files import Busy
 
     try:
         overrides = dict(parse_override(p) for p in args.param)
@@ -21,7 +22,7 @@ def cmd_run(args) -> int:
 
             return dry_run(args.profile, overrides)
         run(args.profile, args.only, overrides, Path(args.out) if args.out else None)
-    except SettingError as err:
+    except (SettingError, Busy) as err:
         return fail("run", err)
     except NotebookError as err:
         return fail("run", err, 1)
@@ -47,8 +48,8 @@ def cmd_unpack(args) -> int:
     from ..publish import PublishError, unpack
 
     try:
-        print(f"unpacked {unpack(Path(args.archive))}; build the site from it with "
-              f"`make book-published PUBLISHED=NAME`")
+        dest = unpack(Path(args.archive), name=args.name)
+        print(f"unpacked {dest}; build the site from it with `make book-published PUBLISHED={dest.name}`")
     except PublishError as err:
         return fail("unpack", err)
     return 0
@@ -84,6 +85,8 @@ def add(sub) -> None:
 
     p = sub.add_parser("unpack", help="unpack an archive made by `publish --archive` into results/")
     p.add_argument("archive", help="the .tar.gz file")
+    p.add_argument("--name", help="the run's name under results/ (needed when the archive holds the run's "
+                   "files at its top level, as `tar -C RUN .` makes)")
     p.set_defaults(func=cmd_unpack)
 
     p = sub.add_parser("pages", help="write the book's generated pages from the tables present")

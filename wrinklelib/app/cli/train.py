@@ -7,24 +7,43 @@ from pathlib import Path
 from .common import fail
 
 
+def check_job(run, args) -> None:
+    """One line naming a fraction, seed, target or budget the run cannot train."""
+    from ...config.settings import SettingError, check
+    from ...data.splits import fraction_key
+
+    if fraction_key(args.fraction) not in run.split["fractions"]:
+        raise SettingError(f"--fraction {args.fraction:g}: expected one of the run's fractions "
+                           f"{', '.join(str(float(k) / 100) for k in run.split['fractions'])}")
+    if args.seed < 0 or args.updates < 0:
+        raise SettingError(f"--seed {args.seed} / --updates {args.updates}: expected integers >= 0")
+    check("fusion_targets", [args.target])
+
+
 def cmd_train(args) -> int:
     from ...book.execute import parse_override
     from ...config import run as runs
     from ...config.settings import SettingError
     from ...training import finetuning, pretraining
+    from ...training.loop import TrainingError
 
     try:
         if args.run_file:
             run = runs.load(Path(args.run_file))
         else:
             run = runs.resolve(args.profile, dict(parse_override(p) for p in args.param))
+        if args.stage == "finetune":
+            check_job(run, args)
     except SettingError as err:
         return fail("train", err)
-    if args.stage == "pretrain":
-        print(f"best checkpoint: {pretraining.pretrain(run, args.task)}")
-    else:
-        result = finetuning.finetune(run, args.arm, args.fraction, args.seed, args.target, args.updates)
-        print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items() if "counts" not in k})
+    try:
+        if args.stage == "pretrain":
+            print(f"checkpoint: {pretraining.pretrain(run, args.task)}")
+        else:
+            result = finetuning.finetune(run, args.arm, args.fraction, args.seed, args.target, args.updates)
+            print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items() if "counts" not in k})
+    except TrainingError as err:
+        return fail("train", err, 1)
     return 0
 
 

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from ...files import show_progress, write_json, write_text
 from ...labels.fusion import majority_vote
+from ...parallel import imap
 from ...labels.texture import texture_mask, to_uint8
 from .. import layout
 from .face import ANNOTATORS, make_face
@@ -50,28 +51,30 @@ def write_face(out: Path, index: int, size: int, seed: int, annotators=ANNOTATOR
     layout.write_png(out / layout.REGIONS / f"{iid}.png", face.regions)
 
 
+def _write(job: tuple) -> None:
+    write_face(*job)
+
+
+def _one_thread() -> None:
+    cv2.setNumThreads(1)
+
+
 def write_synthetic(out: Path, n: int, size: int, seed: int = 0, progress: bool | None = None,
                     workers: int | None = None, annotators=ANNOTATORS) -> Path:
     """Write n synthetic faces in the FFHQ-Wrinkle layout; faces already written are kept.
     Faces are drawn in `workers` processes (default: one per CPU core, at most 16); each
     face has its own generator, so the files do not depend on the number of workers."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     out = Path(out)
     progress = show_progress() if progress is None else progress
     workers = workers or min(16, os.cpu_count() or 1)
     bar = dict(total=n, desc="synthetic faces", unit="face", disable=not progress, mininterval=2)
-    args = [[out] * n, range(n), [size] * n, [seed] * n, [tuple(annotators)] * n]
+    jobs = [(out, i, size, seed, tuple(annotators)) for i in range(n)]
     if workers == 1 or n < 2 * workers:
-        for job in tqdm(zip(*args), **bar):
+        for job in tqdm(jobs, **bar):
             write_face(*job)
     else:
-        # spawn, not fork: the caller may hold torch's or OpenCV's thread pools
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=cv2.setNumThreads, initargs=(1,)) as pool:
-            for _ in tqdm(pool.map(write_face, *args, chunksize=4), **bar):
-                pass
+        for _ in tqdm(imap(_write, jobs, workers, setup=_one_thread), **bar):
+            pass
     test = [f"{layout.image_id(FIRST_ID + i)}.png" for i in range(TEST_EVERY - 1, n, TEST_EVERY)]
     write_text(out / layout.TEST_LIST, "\n".join(test) + ("\n" if test else ""))
     write_json(out / "synthetic.json", {"kind": "synthetic", "n": int(n), "size": int(size), "seed": int(seed),
