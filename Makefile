@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PROFILE ?= cpu
 
-#: The published run that `make book-published` shows (a folder of results/).
-PUBLISHED ?= cpu-publish
+#: The published run that `make book-published` shows (a folder of results/); by default
+#: the one named in results/DEFAULT, which a plain `jupyter-book build book` shows too.
+PUBLISHED ?= $(shell cat results/DEFAULT 2>/dev/null)
 
 .PHONY: venv book build book-published publish gpu-wheels test refresh-references clean
 
@@ -23,6 +24,8 @@ book: venv
 	$(BIN)/wrinkle bench train --device cpu --sizes 128 256 --width 8 --batch 8   # the cpu profile's batch
 	$(BIN)/wrinkle bench texture --device cpu --sizes 1024
 	$(BIN)/wrinkle bench predict --device cpu --sizes 1024 --width 8
+	$(BIN)/wrinkle bench synth --sizes 1024 256
+	$(BIN)/wrinkle bench parallel --sizes 80 --batch 8
 	$(MAKE) build
 	@echo "Book built: $(CURDIR)/book/_build/html/index.html"
 
@@ -43,12 +46,12 @@ publish: venv
 
 ## The notebook tools a GPU machine without network lacks, as Python 3.12 wheels in .whl/
 ## (carried there for scripts/gpu-publish.sh; what the machine already has is not replaced).
-GPU_TOOLS = $(shell $(PYTHON) -c "import tomllib; book = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['book']; print(' '.join(repr(r) for r in book if not r.startswith('jupyter-book')))")
+GPU_TOOLS = $(shell $(PYTHON) -c "import tomllib; book = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['book']; print(' '.join(repr(r) for r in book if not r.startswith(('jupyter-book', 'sphinx'))))")
 GPU_PLATFORMS := $(foreach n,2_17 2_27 2_28 2_31 2_34,--platform manylinux_$(n)_x86_64) --platform manylinux2014_x86_64
 gpu-wheels:
 	rm -rf .whl
 	$(PYTHON) -m pip download -q --only-binary=:all: --python-version 3.12 --implementation cp \
-		$(GPU_PLATFORMS) -d .whl $(GPU_TOOLS) aiohttp   # papermill needs it on 3.12; pip skips that marker here
+		$(GPU_PLATFORMS) -d .whl $(GPU_TOOLS) SimpleITK aiohttp   # aiohttp: papermill needs it on 3.12
 	@du -sh .whl
 
 ## Library tests, then nbval regression tests of every notebook (smoke profile). The

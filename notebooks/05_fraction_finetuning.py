@@ -54,8 +54,9 @@ print(f"{len(s.arms)} arms x {len(s.fractions)} fractions x {len(s.seeds)} seeds
 # Before the table, No pretraining and Ours are finetuned once (seed `pilot_seed`, used by
 # no table) with each budget of `pilot_updates`, each a full warm-up and cosine schedule,
 # and judged on the validation faces only. A fraction's budget is the smallest pilot budget
-# that comes within 0.01 of the best validation JSI at that fraction; the profile's
-# budgets (dotted lines) were set once from this curve.
+# at which *both* arms come within 0.01 of their own best validation JSI, so that neither
+# is compared undertrained; the profile's budgets (dotted lines) were set once from this
+# curve.
 
 # %% tags=["nbval-ignore-output"]
 pilot_runs = jobs.grid(run, ["none", "ours"], s.pilot_fractions, [s.pilot_seed], budgets=s.pilot_updates)
@@ -86,7 +87,6 @@ present.paper_layout(t1)
 
 # %% tags=["remove-cell"]
 glue("table1", present.paper_layout(t1), display=False)
-glue("run_info", tables.run_info(run), display=False)
 
 # %%
 fig = plots.fraction_curve(t1, path=paths.figure("05_jsi_by_fraction"))

@@ -2,10 +2,10 @@
 # A published run of the gpu profile, made on a borrowed GPU machine that has PyTorch but
 # no network and no notebook tools, gives a few minutes per command and returns only a
 # few files. Every stage resumes where it stopped, so a command cut off by its time limit
-# loses at most one epoch: run this again until it prints "packed".
+# loses at most one validation interval: run this again until it prints "packed".
 #
-#   here, with network:  make gpu-wheels      (papermill, jupytext, ipykernel, myst-nb as
-#                                              Python 3.12 wheels in .whl/, about 40 MB)
+#   here, with network:  make gpu-wheels      (papermill, jupytext, ipykernel, myst-nb and
+#                                              SimpleITK as Python 3.12 wheels in .whl/)
 #   there, with .whl/:   WRINKLE_GIT_COMMIT=<commit> bash scripts/gpu-publish.sh OUT_DIR
 #   here again:          .venv/bin/wrinkle unpack OUT_DIR/gpu-publish.tar.gz
 #                        make book-published PUBLISHED=gpu-publish
@@ -21,11 +21,11 @@ budget=${STEP_S:-540}
 py=${PYTHON:-python3}
 left() { echo $((budget - SECONDS)); }
 
-if ! "$py" -c "import papermill, jupytext, ipykernel, myst_nb" 2>/dev/null; then
-    "$py" -m pip install -q --no-index --find-links .whl papermill jupytext ipykernel myst-nb
+if ! "$py" -c "import papermill, jupytext, ipykernel, myst_nb, SimpleITK" 2>/dev/null; then
+    "$py" -m pip install -q --no-index --find-links .whl papermill jupytext ipykernel myst-nb SimpleITK
 fi
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
-wrinkle=("$py" -m wrinklelib.cli)
+wrinkle=("$py" -m wrinklelib.app.cli)
 "${wrinkle[@]}" env
 if ! timeout --kill-after=10 "$(left)" "${wrinkle[@]}" run --profile "$profile"; then
     echo "not finished within ${budget} s: run scripts/gpu-publish.sh again to resume"

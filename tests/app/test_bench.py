@@ -34,3 +34,11 @@ def test_train_benchmark_reports_share_of_a_peak_measured_in_the_same_run():
     # unrounded values: the arithmetic holds exactly, however slow a busy machine makes them
     assert (frame.share_of_peak == frame.tflops / frame.peak_tflops).all()
     assert frame.speedup_vs_naive.to_numpy() * frame.images_per_s.iloc[0] == pytest.approx(frame.images_per_s.to_numpy(), rel=1e-12)
+
+
+def test_synth_and_parallel_benchmarks_report_rates_and_ratios():
+    synth = bench.bench_synth(sizes=(64,), faces=4, workers=2)
+    assert list(synth.columns[:2]) == ["device", "size"] and (synth.faces_per_s > 0).all()
+    par = bench.bench_parallel(size=32, batch=2, steps=2)
+    assert len(par) == 2 and par.ratio_vs_one_run.iloc[0] == 1.0
+    assert par.ratio_vs_one_run.iloc[1] == par.images_per_s.iloc[1] / par.images_per_s.iloc[0]

@@ -197,3 +197,55 @@ def bench_photo(device: str = "cpu", width: int = 64, side: tuple[int, int] = (6
                           "faces": len(faces), "seconds_per_face": seconds / max(1, len(faces)),
                           "peak_memory_mb": peak_mb,
                           "whole_photo_pixels_vs_crop": w * h / crop_px}])
+
+
+def bench_synth(sizes=(1024, 256), faces: int = 0, workers: int = 0) -> pd.DataFrame:
+    """Synthetic faces rendered and written per second (every file of the release layout),
+    with one process per core."""
+    import os
+    import tempfile
+
+    from ..data.synthetic import write_synthetic
+
+    workers = workers or os.cpu_count() or 1
+    rows = []
+    for size in sizes:
+        n = faces or max(4 * workers, 8 if size >= 1024 else 80)
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            write_synthetic(tmp, n, size, seed=0, progress=False, workers=workers)
+            seconds = time.perf_counter() - t
+        rows.append({"device": device_name("cpu"), "size": size, "faces": n, "processes": workers,
+                     "faces_per_s": n / seconds})
+    return pd.DataFrame(rows)
+
+
+def _steps(args: tuple[int, int, int, int]) -> float:
+    """Seconds of `steps` training steps of a width-8 U-Net at one size, in this process
+    with `threads` threads."""
+    size, batch, steps, threads = args
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = channels_last(UNet(4, 2, 8))
+    x = channels_last(torch.randn(batch, 4, size, size))
+    y = (torch.rand(batch, size, size) < 0.02).long()
+    return time_steps(model, x, y, True, steps, torch.device("cpu"))
+
+
+def bench_parallel(size: int = 96, batch: int = 8, steps: int = 20) -> pd.DataFrame:
+    """Training throughput on a CPU: one run with every core's thread against as many runs
+    of one thread each, side by side (what the experiments do)."""
+    import os
+
+    from ..parallel import imap
+
+    cores = os.cpu_count() or 1
+    one = list(imap(_steps, [(size, batch, steps, cores)], 1))[0]
+    many = list(imap(_steps, [(size, batch, steps, 1)] * cores, cores))
+    rows = [{"device": device_name("cpu"), "layout": f"1 run x {cores} threads", "size": size, "batch": batch,
+             "images_per_s": batch / one},
+            {"device": device_name("cpu"), "layout": f"{cores} runs x 1 thread", "size": size, "batch": batch,
+             "images_per_s": sum(batch / s for s in many)}]
+    frame = pd.DataFrame(rows)
+    frame["ratio_vs_one_run"] = frame.images_per_s / frame.images_per_s.iloc[0]
+    return frame

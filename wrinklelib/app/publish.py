@@ -22,7 +22,8 @@ import nbformat
 
 from ..config import paths
 from ..config.environment import environment
-from ..files import atomic_write, write_json
+from ..book.source import RESTORED
+from ..files import atomic_write, write_json, write_text
 
 PROVENANCE, RUN_RECORD = "provenance.json", "run.json"
 PARTS = ("notebooks", "tables", "figures")
@@ -161,6 +162,7 @@ def restore(name: str, src_root: Path | None = None) -> Path:
         for record in (RUN_RECORD, PROVENANCE):
             shutil.copy(src / record, stage / record)
             os.replace(stage / record, generated / record)
+        write_text(generated / RESTORED, name + "\n")
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return src

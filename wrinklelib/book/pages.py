@@ -17,6 +17,8 @@ SECTIONS = {
     "bench_texture": "Texture maps per second",
     "bench_predict": "Inference",
     "bench_photo": "Own photos: one large photo through `wrinkle predict`",
+    "bench_synth": "Synthetic faces rendered and written per second",
+    "bench_parallel": "Training runs side by side against threads in one run",
     "projection_paper": "Projected wall time of the paper profile",
 }
 #: Column names as a reader sees them.
@@ -29,6 +31,7 @@ HEADERS = {
     "wall_s": "wall time (s)", "devices": "devices", "measured_at_px": "measured at px",
     "hours": "hours", "days": "days", "peak_memory_mb": "peak memory (MB)", "photo_px": "photo px",
     "faces": "faces", "seconds_per_face": "s per face", "whole_photo_pixels_vs_crop": "photo px / crop px",
+    "faces_per_s": "faces/s", "processes": "processes", "layout": "layout", "ratio_vs_one_run": "ratio vs one run",
 }
 
 
@@ -110,6 +113,8 @@ def run_banner(generated: Path) -> str:
 def write_pages(tables: Path | None = None, out: Path | None = None) -> list[Path]:
     """Write every generated markdown fragment the book includes (by default from and into
     the book's generated folder)."""
+    from .findings import write_results
+
     tables, out = Path(tables or paths.tables()), Path(out or paths.generated())
-    return [write_text(Path(out) / "performance_tables.md", performance_markdown(tables)),
-            write_text(Path(out) / "run_banner.md", run_banner(out))]
+    return [write_text(out / "performance_tables.md", performance_markdown(tables)),
+            write_text(out / "run_banner.md", run_banner(out)), *write_results(tables, out)]

@@ -20,6 +20,8 @@ EXECUTED = BOOK / "notebooks"
 REFERENCES = ROOT / "tests" / "references"
 #: Published runs (committed).
 RESULTS = ROOT / "results"
+#: In the book's generated folder: the name of the published run its inputs were restored from.
+RESTORED_MARKER = "restored_from.txt"
 
 
 def cache() -> Path:

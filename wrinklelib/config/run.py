@@ -197,9 +197,11 @@ def load(path: Path) -> Run:
                tuple(record["notes"]))
 
 
-def copy_to_book(run: Run, target: Path | None = None) -> Path:
-    """Copy the run's run.json beside the book's generated tables."""
-    return write_json(target or paths.generated() / RUN_FILE, run.record())
+def copy_to_book(run: Run) -> Path:
+    """Copy the run's run.json beside the book's generated tables: the book now shows a run
+    executed here, no longer a restored one."""
+    (paths.generated() / paths.RESTORED_MARKER).unlink(missing_ok=True)
+    return write_json(paths.generated() / RUN_FILE, run.record())
 
 
 def fraction_ids(run: Run, fraction: float) -> list[str]:

@@ -20,10 +20,12 @@ def pilot_table(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def choose_budgets(pilot: pd.DataFrame, enough: float = ENOUGH) -> dict[str, int]:
-    """Per fraction, the smallest budget whose better arm comes within `enough` of the best
-    validation JSI of any budget at that fraction."""
+    """Per fraction, the smallest budget at which *every* arm comes within `enough` of its
+    own best validation JSI over the pilot's budgets: no arm is compared undertrained (a
+    budget that suits the faster arm alone would overstate its gain)."""
     chosen = {}
     for fraction, part in pilot.groupby("fraction", sort=False):
-        best = part.groupby("updates").val_jsi.max()
-        chosen[fraction] = int(best[best >= best.max() - enough].index.min())
+        table = part.pivot_table(index="updates", columns="arm", values="val_jsi")
+        good = (table >= table.max() - enough).all(axis=1)
+        chosen[fraction] = int(good[good].index.min())
     return chosen

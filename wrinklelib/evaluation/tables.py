@@ -98,13 +98,3 @@ def table3(results: pd.DataFrame, targets) -> pd.DataFrame:
 def parameters(arm: str, width: int = 64) -> str:
     """An arm's parameter count at the paper's width, in millions as the paper prints it."""
     return f"{count_parameters(UNet(ARMS[arm]['in_channels'], 2, width)) / 1e6:.3f}M"
-
-
-def run_info(run) -> pd.DataFrame:
-    """One row naming the run a page shows: profile and hash, data, sizes, seeds, device."""
-    from ..config.environment import device_name
-
-    s = run.settings
-    return pd.DataFrame([{"run": run.name, "data": "synthetic faces" if run.synthetic else str(run.root),
-                          "image px": s.size, "U-Net width": s.width, "seeds": len(s.seeds),
-                          "test faces": len(run.split["test"]), "device": device_name(s.device)}]).set_index("run")

@@ -44,6 +44,10 @@ def cmd_bench(args) -> int:
         frame = shown = bench.bench_predict(args.device, args.sizes[0], args.width)
     elif args.what == "photo":
         frame = shown = bench.bench_photo(args.device, args.width)
+    elif args.what == "synth":
+        frame = shown = bench.bench_synth(args.sizes)
+    elif args.what == "parallel":
+        frame = shown = bench.bench_parallel(args.sizes[0], args.batch)
     else:
         frame = shown = bench.bench_texture(args.device, args.sizes[0])
     print(shown.to_string(index=False, float_format="%.3f"))
@@ -67,8 +71,9 @@ def add(sub) -> None:
     p.set_defaults(func=cmd_env)
 
     p = sub.add_parser("bench", help="benchmarks, saved as CSV tables (by default the book's)")
-    p.add_argument("what", choices=["train", "texture", "predict", "photo"],
-                   help="what to time (photo: `wrinkle predict` on a 6000x4000 photo, time and peak memory)")
+    p.add_argument("what", choices=["train", "texture", "predict", "photo", "synth", "parallel"],
+                   help="what to time (photo: `wrinkle predict` on a 6000x4000 photo, time and peak memory; "
+                   "synth: synthetic faces per second; parallel: runs side by side against threads)")
     p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     p.add_argument("--sizes", type=int, nargs="+", default=[128, 256],
                    help="image sizes in pixels (texture and predict use the first)")
