@@ -84,12 +84,16 @@ fig = plots.grid(panels, titles, path=paths.figure("02_figure1a_run"), cmaps={1:
 # for the model this book finetunes (Ours, all training labels, the first seed): the
 # weak label is weak, the task stays learnable.
 
+# %% tags=["nbval-ignore-output"]
+# The model (trained here, or read from the cache; the progress lines carry timings).
+model_runs = jobs.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]])
+
 # %%
 study_samples = [load_sample(run.root, i, s.size) for i in split["val"] + split["test"]]
 if all(f.truth is not None for f in study_samples):
     study = weak_labels.threshold_study(study_samples, [2, 5, 10, 15, 20, 30, 40, 60])
     study.to_csv(paths.table("02_thresholds"), index=False)
-    model = jobs.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]]).jsi_truth.iloc[0]
+    model = model_runs.jsi_truth.iloc[0]
     fig = plots.threshold_figure(study, model, path=paths.figure("02_thresholds"))
     best = study.jaccard.max()
     print(weak_labels.weak_versus_model(study, model))

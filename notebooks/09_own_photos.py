@@ -50,10 +50,12 @@ from wrinklelib.training.stage import finetune_dir
 run = notebook.start(profile, overrides)
 s = run.settings
 
+# %% tags=["nbval-ignore-output"]
+jobs.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]]);
+
 # %%
-jobs.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]])
 checkpoint = finetune_dir(run, "ours", s.fractions[0], s.seeds[0]) / "last.pt"
-print("checkpoint:", paths.relative(checkpoint))
+print("checkpoint: the run's cache, then", checkpoint.relative_to(run.cache))
 missing = landmarks_unavailable()
 if missing:
     print(f"Faces cannot be found on this machine: {missing}")

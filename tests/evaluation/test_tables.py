@@ -66,3 +66,13 @@ def test_table3_scores_against_the_truth_and_the_vote():
     assert {"jsi_truth", "jsi_vote", "cldice", "skeleton_precision", "skeleton_recall", "seeds", "t_low",
             "t_high"} <= set(t3.columns)
     assert (t3.jsi_truth < t3.jsi_vote).all() and len(t3) == 4
+
+
+def test_the_pilot_gives_each_fraction_a_budget_that_trains_every_arm():
+    from wrinklelib.evaluation.budget import choose_budgets
+
+    pilot = pd.DataFrame({"arm": ["none"] * 3 + ["ours"] * 3, "fraction": ["100"] * 6,
+                          "updates": [150, 300, 600] * 2, "val_jsi": [0.40, 0.44, 0.45, 0.47, 0.475, 0.47]})
+    assert choose_budgets(pilot) == {"100": 300}         # Ours peaks at 150 already; None needs 300
+    slow = pilot.assign(val_jsi=[0.30, 0.38, 0.45, 0.47, 0.475, 0.47])
+    assert choose_budgets(slow) == {"100": 600}

@@ -27,5 +27,5 @@ def choose_budgets(pilot: pd.DataFrame, enough: float = ENOUGH) -> dict[str, int
     for fraction, part in pilot.groupby("fraction", sort=False):
         table = part.pivot_table(index="updates", columns="arm", values="val_jsi")
         good = (table >= table.max() - enough).all(axis=1)
-        chosen[fraction] = int(good[good].index.min())
+        chosen[fraction] = int(good[good].index.min() if good.any() else table.index.max())  # else: the most
     return chosen
