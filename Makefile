@@ -54,10 +54,11 @@ gpu-wheels:
 		$(GPU_PLATFORMS) -d .whl $(GPU_TOOLS) SimpleITK aiohttp   # aiohttp: papermill needs it on 3.12
 	@du -sh .whl
 
-## Library tests, then nbval regression tests of every notebook (smoke profile). The
+## Library tests (two processes of one thread each: parallelism across processes beats
+## threads within one), then nbval regression tests of every notebook (smoke profile). The
 ## notebooks write their tables and figures to a temporary folder, never into the book.
 test: venv
-	TQDM_DISABLE=1 $(BIN)/python -m pytest tests --durations=15
+	TQDM_DISABLE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest tests -n 2 --durations=15
 	gen=$$(mktemp -d) && TQDM_DISABLE=1 WRINKLE_GENERATED=$$gen $(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/references/sanitize.cfg tests/references --durations=5; \
 		rc=$$?; rm -rf $$gen; exit $$rc

@@ -65,6 +65,8 @@ fig = plots.pretraining_curve(history, path=paths.figure("04_loss"))
 # %% tags=["remove-cell"]
 glue("pretrain_val_corr", float(history.val_corr.iloc[-1]), display=False)
 glue("pretrain_updates", int(result["updates"]), display=False)
+glue("pretrain_change", float(result["last_quarter_change"]), display=False)
+glue("pretrain_converged", "converged" if result["converged"] else "had not converged", display=False)
 glue("texture_target_std", 1 / pretraining.target_scale_of(folder / "last.pt"), display=False)
 
 # %% [markdown]

@@ -35,18 +35,29 @@ def ensure_run(app) -> None:
     write_pages()
 
 
-def repository_link(app) -> None:
-    """The header's repository button: the code's remote when git knows one."""
+def _git(app, *args: str) -> str:
     try:
-        url = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True, text=True,
-                             cwd=Path(app.srcdir)).stdout.strip()
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=Path(app.srcdir)).stdout.strip()
     except OSError:
-        url = ""
+        return ""
+
+
+def repository_link(app) -> None:
+    """The code behind the site: the header's repository button when git knows the
+    repository's remote, and always an archive of the commit the site was built from, which
+    the source page offers for download."""
+    url = _git(app, "remote", "get-url", "origin")
     if url.startswith("git@"):
         url = "https://" + url[4:].replace(":", "/", 1)
     if url:
-        options = app.config.html_theme_options
-        options.update({"repository_url": url.removesuffix(".git"), "use_repository_button": True})
+        app.config.html_theme_options.update({"repository_url": url.removesuffix(".git"),
+                                              "use_repository_button": True})
+    archive = Path(app.srcdir) / "_static" / "wrinklelib-source.tar.gz"
+    if _git(app, "rev-parse", "HEAD"):
+        subprocess.run(["git", "archive", "--format=tar.gz", "-o", str(archive), "HEAD"], cwd=Path(app.srcdir),
+                       capture_output=True)
+    elif not archive.exists():
+        archive.write_bytes(b"")
 
 
 def setup(app):

@@ -127,3 +127,20 @@ def test_half_size_parsing_is_upscaled(tmp_path):
     np.save(tmp_path / "x.npy", labels)
     up = data.read_parsing(tmp_path / "x.npy", (8, 8))
     assert np.array_equal(up[::2, ::2], labels) and np.array_equal(up[1::2, 1::2], labels)
+
+
+def test_realism_command_measures_a_folder(synthetic_dir):
+    r = subprocess.run([WRINKLE, "realism", str(synthetic_dir), "--n", "3"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "mean t_std" in r.stdout and "real portraits 14 to 28" in r.stdout
+
+
+def test_check_data_notes_where_a_folder_differs_from_the_release(synthetic_dir, tmp_path):
+    root = tmp_path / "copy"
+    shutil.copytree(synthetic_dir, root)
+    shutil.rmtree(root / data.WEAK)
+    (root / data.TEST_LIST).unlink()
+    notes = [p for p in check_data(root) if not p.fatal]
+    assert any("1024x1024" in p.message for p in notes)
+    assert any("weak masks" in p.message for p in notes) and any("test list" in p.message for p in notes)
+    assert not [p for p in check_data(root) if p.fatal]

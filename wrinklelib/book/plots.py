@@ -101,7 +101,7 @@ def realism_figure(faces, photo: np.ndarray, parsing: np.ndarray, path: Path | N
         truth = cv2.resize(f.truth, (side, side), interpolation=cv2.INTER_NEAREST)
         panels.append([img, np.clip(texture_map(img, 21, 5.0), 0, 60), overlay(img, truth, (213, 94, 0))])
     panels.append([photo, np.clip(texture_map(photo, 21, 5.0), 0, 60), overlay(photo, parsing * 0, (0, 0, 0))])
-    titles = ["face (last row: a photograph)", "texture map T (0 to 60)", "true wrinkles"]
+    titles = ["face (last row: a photograph)", "texture map T (0 to 60)", "true wrinkles (none known for the photo)"]
     return grid(panels, titles, path, cmaps={1: "magma"}, colorbars={1: "T"})
 
 

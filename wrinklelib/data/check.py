@@ -115,6 +115,28 @@ def check_lists(root: Path, images: set, manual: set, split_files, problems: lis
                     problems.append(Problem(str(split_file), f"{part} id {iid} has no image or no mask"))
 
 
+def check_release_form(root: Path, shapes: dict, problems: list) -> None:
+    """Notes where a usable folder differs from the release's own sizes and files (the
+    authors' scripts expect them: 1024 px images, labels at half that size, weak masks and
+    a test list)."""
+    sizes = sorted({s for s in shapes.values()})
+    if sizes and sizes != [(1024, 1024)]:
+        problems.append(Problem(str(root / IMAGES), f"images of {', '.join(f'{h}x{w}' for h, w in sizes[:3])} px; "
+                                "the release's are 1024x1024 (loaders resize; the authors' scripts do not)", False))
+    for path in sorted((root / PARSING).glob("*.npy"))[:1]:
+        shape = shapes.get(path.stem)
+        try:
+            labels = read_parsing(path)
+        except DataError:
+            continue
+        if shape and labels.shape != (shape[0] // 2, shape[1] // 2):
+            problems.append(Problem(str(root / PARSING), f"label maps of {labels.shape}; the release stores "
+                                    f"them at half the image size, {(shape[0] // 2, shape[1] // 2)}", False))
+    for name, what in ((WEAK, "weak masks"), (TEST_LIST, "official test list")):
+        if not (root / name).exists():
+            problems.append(Problem(str(root / name), f"no {what} (the release has them)", False))
+
+
 def check_data(root: Path, split_files=()) -> list[Problem]:
     """Every problem of a data folder in the FFHQ-Wrinkle layout, each naming its file."""
     root = Path(root)
@@ -129,4 +151,5 @@ def check_data(root: Path, split_files=()) -> list[Problem]:
     check_labels(root, shapes, images, problems)
     check_annotators(root, shapes, manual, problems)
     check_lists(root, images, manual, split_files, problems)
+    check_release_form(root, shapes, problems)
     return problems

@@ -31,6 +31,29 @@ def cmd_check_data(args) -> int:
     return 1 if fatal else 0
 
 
+def cmd_realism(args) -> int:
+    import pandas as pd
+
+    from ...data import layout, realism
+    from ...data.sample import load_sample
+
+    root = Path(args.dir)
+    ids = [i for i in layout.list_ids(root) if layout.parsing_path(root, i).exists()][:args.n]
+    if not ids:
+        return fail("realism", f"{root}: no images with face_parsed_labels in the FFHQ-Wrinkle layout")
+    rows = []
+    for iid in ids:
+        face = load_sample(root, iid)
+        rows.append({"id": iid, **realism.texture_statistics(face.image, face.parsing)})
+    frame = pd.DataFrame(rows)
+    print(frame.to_string(index=False, float_format="%.3f"))
+    means = frame.drop(columns="id").mean()
+    inside = realism.within_bands(means)
+    for k, (lo, hi) in realism.REAL_BANDS.items():
+        print(f"mean {k}: {means[k]:.3f} (real portraits {lo:g} to {hi:g}: {'inside' if inside[k] else 'OUTSIDE'})")
+    return 0
+
+
 def cmd_texture(args) -> int:
     from ..folders import make_all
 
@@ -71,6 +94,11 @@ def add(sub) -> None:
     p.add_argument("dir")
     p.add_argument("--split", action="append", default=[], help="split json files to check too")
     p.set_defaults(func=cmd_check_data)
+
+    p = sub.add_parser("realism", help="texture statistics of a folder's faces against real portraits")
+    p.add_argument("dir", help="folder in the FFHQ-Wrinkle layout (images and face_parsed_labels)")
+    p.add_argument("--n", type=int, default=24, help="faces to measure (the first n)")
+    p.set_defaults(func=cmd_realism)
 
     p = sub.add_parser("texture", help="write texture (weak) masks for a folder of images")
     p.add_argument("--images", required=True)
