@@ -66,8 +66,7 @@ pilot = budget.pilot_table(pilot_runs)
 pilot.to_csv(paths.table("05_pilot"), index=False)
 chosen = {f: s.updates(float(f) / 100) for f in dict.fromkeys(pilot.fraction)}
 fig = plots.pilot_curve(pilot, chosen, path=paths.figure("05_pilot"))
-rule = budget.choose_budgets(pilot)
-print("budget by the pilot's rule:", rule, "| the profile's:", chosen)
+print(budget.budgets_sentence(budget.choose_budgets(pilot), chosen))
 
 # %% tags=["nbval-ignore-output"]
 results = jobs.grid(run, s.arms, s.fractions, s.seeds)

@@ -73,11 +73,12 @@ if not missing:
                      path=paths.figure("09_own_photo"), cmaps={1: "magma"}, colorbars={1: "T"}, cell=2.8)
 
 # %% [markdown]
-# The region report (`report.csv`), one row per face:
+# The region report (`report.csv` has one row per face and a column per region and
+# measure), for the first face:
 
 # %%
 if not missing:
     report = photos.face_report(faces, "astronaut.png")
     report.to_csv(paths.table("09_region_report"), index=False)
-    long = report.melt(id_vars=["image", "face"]).round(4)
-    display(present.Table(present.to_html(long, numeric=("value",))))
+    shown = photos.region_table(report)
+    display(present.Table(present.to_html(shown, numeric=("share of skin", "wrinkles", "length (px)"))))

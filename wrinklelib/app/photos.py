@@ -136,3 +136,12 @@ def face_report(faces: list[Face], image_name: str = "photo") -> pd.DataFrame:
     """The region report of a photo's faces, one row per face (as report.csv writes it)."""
     return pd.DataFrame([{"image": image_name, "face": k} | measure(f.mask, f.parsing, f.pts) for k, f in enumerate(faces)],
                         columns=["image", "face", *REPORT_COLUMNS])
+
+
+def region_table(report: pd.DataFrame, face: int = 0) -> pd.DataFrame:
+    """One face of a region report for reading: a row per region with its share of skin
+    marked as wrinkle, its number of wrinkles and their length."""
+    row = report[report.face == face].iloc[0]
+    return pd.DataFrame([{"region": r.replace("_", " "), "share of skin": round(float(row[f"{r}_share"]), 4),
+                          "wrinkles": int(row[f"{r}_count"]), "length (px)": int(row[f"{r}_length_px"])}
+                         for r in REGIONS])

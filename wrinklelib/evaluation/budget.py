@@ -29,3 +29,11 @@ def choose_budgets(pilot: pd.DataFrame, enough: float = ENOUGH) -> dict[str, int
         good = (table >= table.max() - enough).all(axis=1)
         chosen[fraction] = int(good[good].index.min() if good.any() else table.index.max())  # else: the most
     return chosen
+
+
+def budgets_sentence(rule: dict[str, int], profile: dict[str, int]) -> str:
+    """The pilot's budgets beside the profile's, in words."""
+    def words(b: dict[str, int]) -> str:
+        return ", ".join(f"{f}%: {u} updates" for f, u in sorted(b.items(), key=lambda kv: -float(kv[0])))
+    same = "the same" if rule == {f: profile[f] for f in rule} else "they differ"
+    return f"The pilot's rule gives {words(rule)}; the profile has {words(profile)} ({same})."

@@ -12,6 +12,8 @@ import numpy as np
 from scipy import stats
 from scipy.optimize import brentq
 
+from .metrics import jaccard
+
 LEVEL = 0.95
 POWER = 0.8
 N_BOOT = 2000
@@ -75,9 +77,10 @@ def verdict(difference: float, p_adjusted: float, detectable: float, alpha: floa
 
 
 def pooled_jsi(counts: np.ndarray) -> np.ndarray:
-    """Pooled JSI over the face axis of counts (..., faces, 3) of (tp, fp, fn)."""
-    tp, fp, fn = np.moveaxis(counts.sum(-2), -1, 0)
-    return np.where(tp + fp + fn > 0, tp / np.maximum(tp + fp + fn, 1), 1.0)
+    """Pooled JSI over the face axis of counts (..., faces, 3) of (tp, fp, fn), with the
+    metrics core's Jaccard."""
+    tp, fp, fn = np.moveaxis(np.asarray(counts).sum(-2), -1, 0)
+    return jaccard(tp, fp, fn)
 
 
 def hierarchical_bootstrap(counts_a: np.ndarray, counts_b: np.ndarray | None = None, n_boot: int = N_BOOT,
