@@ -34,6 +34,7 @@ profile = "cpu"
 overrides = {}
 
 # %% tags=["remove-input"]
+from IPython.display import display
 import numpy as np
 import skimage.data
 from myst_nb import glue

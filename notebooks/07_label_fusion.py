@@ -37,6 +37,7 @@ profile = "cpu"
 overrides = {}
 
 # %% tags=["remove-input"]
+from IPython.display import display
 from myst_nb import glue
 
 from wrinklelib.book import notebook, plots, present

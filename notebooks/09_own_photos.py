@@ -36,6 +36,7 @@ profile = "cpu"
 overrides = {}
 
 # %% tags=["remove-input"]
+from IPython.display import display
 import skimage.data
 
 from wrinklelib.app import photos

@@ -188,7 +188,7 @@ def bench_photo(device: str = "cpu", width: int = 64, side: tuple[int, int] = (6
     dev = torch.device(device)
     model = UNet(4, 2, width).to(dev).eval()
     t = time.perf_counter()
-    mask, faces = predict_aligned(model, AUTHORS_RECIPE, photo, dev)
+    _mask, faces = predict_aligned(model, AUTHORS_RECIPE, photo, dev)
     _sync(dev)
     seconds = time.perf_counter() - t
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -4,6 +4,7 @@ benchmark CSVs exist, each naming its device, with readable headers and units.""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +43,7 @@ def markdown_table(frame: pd.DataFrame) -> str:
         if isinstance(v, bool):
             return "yes" if v else ""
         if isinstance(v, float):
-            if v != v:
+            if math.isnan(v):
                 return ""
             return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}" if abs(v) >= 10 else f"{v:.3g}"
         return str(v)

@@ -86,7 +86,7 @@ def process_device(device: str, world: int) -> torch.device:
     """This process's device: the setting's, and under torchrun on CUDA its local GPU."""
     dev = resolve_device(device)
     if dev.type == "cuda" and world > 1:
-        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
     return dev
 
 

@@ -121,6 +121,6 @@ def camera(rng: np.random.Generator, image: np.ndarray, cam: Camera, detail: flo
     out += rng.normal(0, cam.noise, out.shape).astype(np.float32) * np.sqrt(np.clip(out, 1, 255) / 128)
     out = np.clip(np.rint(out), 0, 255).astype(np.uint8)
     if cam.jpeg:
-        ok, buf = cv2.imencode(".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, cam.jpeg])
+        _, buf = cv2.imencode(".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, cam.jpeg])
         out = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1]
     return np.ascontiguousarray(out)

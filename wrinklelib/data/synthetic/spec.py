@@ -141,7 +141,7 @@ def draw_spec(rng: np.random.Generator) -> Spec:
     grey = float(np.clip((age - 0.45) * 1.6, 0, 1) * rng.random())
     hair = HAIR_COLOURS[rng.integers(len(HAIR_COLOURS))] * (1 - grey) + grey * np.array([0.75, 0.74, 0.72])
     styles = HAIR_STYLES if male and age > 0.45 else HAIR_STYLES[:3]
-    style = str(rng.choice(styles, p=None if len(styles) == 5 else None))
+    style = str(rng.choice(styles))
     beard = "none"
     if male:
         beard = str(rng.choice(["none", "stubble", "full"], p=[0.45, 0.4, 0.15]))
