@@ -63,9 +63,11 @@ test: venv
 		--nbval-sanitize-with tests/references/sanitize.cfg tests/references --durations=5; \
 		rc=$$?; rm -rf $$gen; exit $$rc
 
-## Re-execute the committed smoke references after a notebook changed.
+## Re-execute the committed smoke references after a notebook changed, from an empty cache
+## (as a fresh clone runs them: nothing trained by older code is reused).
 refresh-references: venv
-	$(BIN)/wrinkle run --profile smoke --out tests/references
+	cache=$$(mktemp -d) && TQDM_DISABLE=1 WRINKLE_CACHE=$$cache $(BIN)/wrinkle run --profile smoke --out tests/references; \
+		rc=$$?; rm -rf $$cache; exit $$rc
 
 clean:
 	rm -rf book/_build book/_generated book/notebooks .cache

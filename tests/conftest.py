@@ -8,6 +8,22 @@ ROOT = Path(__file__).resolve().parents[1]
 WRINKLE = str(Path(sys.executable).with_name("wrinkle"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Every test, and every process it starts, writes data and runs into a cache of its own
+    session: a test that changes a default (a monkeypatch, a sitecustomize) must never leave
+    files in the repository's cache that a later run would take for its own."""
+    import os
+
+    old = os.environ.get("WRINKLE_CACHE")
+    os.environ["WRINKLE_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("WRINKLE_CACHE", None)
+    else:
+        os.environ["WRINKLE_CACHE"] = old
+
+
 @pytest.fixture(scope="session")
 def synthetic_dir(tmp_path_factory):
     """A small synthetic data set in the FFHQ-Wrinkle layout (12 faces, 64 px)."""

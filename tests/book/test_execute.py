@@ -121,7 +121,8 @@ def test_references_catch_a_changed_default(tmp_path):
 
     (tmp_path / "sitecustomize.py").write_text(
         "import wrinklelib.labels.texture as t\nt.SIGMA_1024 = 6.0\n")
-    env = {**os.environ, "PYTHONPATH": str(tmp_path), "WRINKLE_GENERATED": str(tmp_path / "gen"), "TQDM_DISABLE": "1"}
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "WRINKLE_GENERATED": str(tmp_path / "gen"),
+           "WRINKLE_CACHE": str(tmp_path / "cache"), "TQDM_DISABLE": "1"}     # its data must not be kept
     r = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
                         "--nbval-sanitize-with", str(paths.REFERENCES / "sanitize.cfg"), "-p", "no:cacheprovider",
                         str(paths.REFERENCES / "02_texture_ground_truth.ipynb"), "-q"],
