@@ -56,12 +56,14 @@ gpu-wheels:
 
 ## Library tests (two processes of one thread each: parallelism across processes beats
 ## threads within one), then nbval regression tests of every notebook (smoke profile). The
-## notebooks write their tables and figures to a temporary folder, never into the book.
+## notebooks train from an empty cache (the code is tested, not what an older version of it
+## left in .cache) and write their tables and figures to a temporary folder, never into the book.
 test: venv
 	TQDM_DISABLE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest tests -n 2 --durations=15
-	gen=$$(mktemp -d) && TQDM_DISABLE=1 WRINKLE_GENERATED=$$gen $(BIN)/python -m pytest --nbval --nbval-current-env \
+	tmp=$$(mktemp -d) && TQDM_DISABLE=1 WRINKLE_GENERATED=$$tmp/generated WRINKLE_CACHE=$$tmp/cache \
+		$(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/references/sanitize.cfg tests/references --durations=5; \
-		rc=$$?; rm -rf $$gen; exit $$rc
+		rc=$$?; rm -rf $$tmp; exit $$rc
 
 ## Re-execute the committed smoke references after a notebook changed, from an empty cache
 ## (as a fresh clone runs them: nothing trained by older code is reused).
