@@ -56,17 +56,27 @@ def figure(name: str) -> Path:
     return figures() / f"{name}.png"
 
 
+#: How a recorded path inside the cache begins when the cache lies outside the repository.
+CACHE_TOKEN = "$WRINKLE_CACHE"
+
+
 def relative(path: Path) -> str:
-    """A path as recorded in published files: relative to the repository when inside it,
-    so that a record reads the same on every machine; else as given."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+    """A path as recorded in published files, so that a record reads the same on every
+    machine: relative to the repository when inside it, else `$WRINKLE_CACHE/...` when
+    inside the cache (moved with WRINKLE_CACHE), else as given."""
+    path = Path(path).resolve()
+    for base, prefix in ((ROOT, None), (cache().resolve(), CACHE_TOKEN)):
+        try:
+            rest = path.relative_to(base)
+        except ValueError:
+            continue
+        return str(rest) if prefix is None else f"{prefix}/{rest}"
+    return str(path)
 
 
 def absolute(recorded: str) -> Path:
     """A path as `relative` recorded it, on this machine."""
+    if recorded == CACHE_TOKEN or recorded.startswith(CACHE_TOKEN + "/"):
+        return cache() / recorded[len(CACHE_TOKEN) + 1:]
     path = Path(recorded)
     return path if path.is_absolute() else ROOT / path
