@@ -93,6 +93,7 @@ def check_published(folder: Path) -> Path:
 
 
 def _aside(dest: Path) -> Path:
+    """Where the folder being replaced waits until its successor is in place."""
     return dest.with_name(f".{dest.name}.replaced")
 
 

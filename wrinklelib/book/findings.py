@@ -17,7 +17,9 @@ from .present import claims_layout, convergence_layout, interval, paper_layout, 
 
 def _read(tables: Path, name: str) -> pd.DataFrame | None:
     path = Path(tables) / f"{name}.csv"
-    return pd.read_csv(path, dtype={"fraction_pct": str}) if path.exists() else None
+    if not path.exists() or not path.read_text().strip():
+        return None                    # a table with no rows (e.g. one seed: nothing paired)
+    return pd.read_csv(path, dtype={"fraction_pct": str})
 
 
 def _verdicts(rows: pd.DataFrame) -> str:

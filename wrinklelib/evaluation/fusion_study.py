@@ -9,9 +9,15 @@ from .statistics import paired_t
 from .tables import target_name
 
 
+#: Columns of the paired comparison (written even when no target has two seeds).
+PAIRED_COLUMNS = ["target", "target_name", "fraction_pct", "difference", "t_low", "t_high", "p", "seeds",
+                  "detectable"]
+
+
 def against_vote(results: pd.DataFrame, targets) -> pd.DataFrame:
     """Per target other than the vote and per fraction: the paired difference target - vote
-    in JSI against the truth, with its t interval and p value."""
+    in JSI against the truth, with its t interval and p value (no row with fewer than two
+    seeds in common)."""
     rows = []
     for fraction in dict.fromkeys(results.fraction):
         vote = results[(results.target == "vote") & (results.fraction == fraction)].set_index("seed")
@@ -24,7 +30,7 @@ def against_vote(results: pd.DataFrame, targets) -> pd.DataFrame:
                 continue
             rows.append({"target": target, "target_name": target_name(target), "fraction_pct": fraction,
                          **paired_t(cell.loc[seeds, "jsi_truth"], vote.loc[seeds, "jsi_truth"])})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
 
 
 def layout(paired: pd.DataFrame) -> pd.DataFrame:
