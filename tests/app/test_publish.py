@@ -162,3 +162,15 @@ def test_unpack_limits_the_members_and_their_size(book, monkeypatch):
     with pytest.raises(publish.PublishError, match="more than 3 files"):
         publish.unpack(packed, book / "other")
     assert dest.exists()
+
+
+def test_published_notebooks_do_not_name_the_machines_folders(book):
+    source = book / "nb" / "01_step.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.metadata["papermill"] = {"input_path": str(paths.ROOT / "book" / "notebooks" / ".01_step.input.ipynb"),
+                                "output_path": None}
+    nbformat.write(nb, source)
+    dest = publish.publish("cpu-test", book / "results")
+    record = nbformat.read(dest / "notebooks" / "01_step.ipynb", as_version=4).metadata["papermill"]
+    assert record["input_path"] == "book/notebooks/.01_step.input.ipynb" and record["output_path"] is None
+    assert str(paths.ROOT) not in (dest / "notebooks" / "01_step.ipynb").read_text()

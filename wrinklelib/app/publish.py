@@ -121,6 +121,17 @@ def replace_folder(new: Path, dest: Path) -> Path:
     return dest
 
 
+def portable(notebook: Path) -> None:
+    """Papermill's record of where a notebook was executed, made relative to the repository
+    (a published notebook must not name the machine's folders)."""
+    nb = nbformat.read(notebook, as_version=4)
+    record = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if record.get(key):
+            record[key] = paths.relative(Path(record[key]))
+    nbformat.write(nb, notebook)
+
+
 def publish(name: str, dest_root: Path | None = None) -> Path:
     """Copy the book's current run (executed notebooks, tables, figures, run.json) with its
     provenance into dest_root/name, replacing an earlier publication of that name whole."""
@@ -131,6 +142,8 @@ def publish(name: str, dest_root: Path | None = None) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=f".{name}."))
     try:
         shutil.copytree(paths.EXECUTED, tmp / "notebooks", ignore=shutil.ignore_patterns(".*"))
+        for notebook in (tmp / "notebooks").glob("*.ipynb"):
+            portable(notebook)
         shutil.copytree(paths.tables(), tmp / "tables")
         shutil.copytree(paths.figures(), tmp / "figures")
         shutil.copy(paths.generated() / RUN_RECORD, tmp / RUN_RECORD)
