@@ -5,6 +5,7 @@ beside ours, and a frame that scrolls sideways on a phone. One function per tabl
 from __future__ import annotations
 
 import html as _html
+import re
 
 import numpy as np
 import pandas as pd
@@ -32,14 +33,28 @@ def interval(mean, low, high, digits: int = 3, sign: bool = False) -> str:
     return f"{f(mean, digits)} [{f(low, digits)}, {f(high, digits)}]"
 
 
+_WITH_INTERVAL = re.compile(r"^(\S+) (\[[^\]]+\])$")
+
+
+def _cell(value, numeric: bool) -> str:
+    """One table cell; a number with its interval ("0.49 [0.47, 0.51]") puts the interval
+    on a line of its own, so that tables of intervals fit a page and a phone."""
+    text = _html.escape(str(value))
+    if not numeric:
+        return f'<td class="txt">{text}</td>'
+    split = _WITH_INTERVAL.match(text)
+    if split:
+        text = f'{split[1]}<br><span class="ci">{split[2]}</span>'
+    return f'<td class="num">{text}</td>'
+
+
 def to_html(frame: pd.DataFrame, caption: str = "", numeric: tuple[str, ...] = ()) -> str:
     """An HTML table (no pandas border attribute) inside a frame that scrolls sideways;
     `numeric` columns are right-aligned."""
     heads = "".join(f"<th>{_html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for values in frame.itertuples(index=False):
-        cells = "".join(f'<td class="{"num" if c in numeric else "txt"}">{_html.escape(str(v))}</td>'
-                        for c, v in zip(frame.columns, values))
+        cells = "".join(_cell(v, c in numeric) for c, v in zip(frame.columns, values))
         rows.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{_html.escape(caption)}</caption>" if caption else ""
     return (f'<div class="table-scroll"><table class="{CLASS}">{cap}<thead><tr>{heads}</tr></thead>'
