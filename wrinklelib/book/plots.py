@@ -163,7 +163,8 @@ def fraction_curve(t, path: Path | None = None):
     ax.set_xticks([5, 25, 50, 100], ["5%", "25%", "50%", "100%"])
     ax.set_xlabel("share of the training labels")
     ax.set_ylabel("test JSI (vs the vote)")
-    ax.legend(ncol=2, loc="lower right")
+    # below the axes: inside, it hid the 5% points and their intervals
+    ax.legend(ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     return save(fig, path)
 
 
