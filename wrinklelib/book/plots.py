@@ -28,6 +28,12 @@ def styled(figure):
     return draw
 
 
+def below(ax, ncol: int = 2) -> None:
+    """The legend under the axes (inside, it hid points and intervals)."""
+    ax.legend(ncol=ncol, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / ax.figure.get_figheight()),
+              frameon=False)
+
+
 def save(fig, path: Path | None):
     """Tight layout and, when a path is given, the PNG (written whole or not at all)."""
     from ..files import atomic_write
@@ -163,8 +169,7 @@ def fraction_curve(t, path: Path | None = None):
     ax.set_xticks([5, 25, 50, 100], ["5%", "25%", "50%", "100%"])
     ax.set_xlabel("share of the training labels")
     ax.set_ylabel("test JSI (vs the vote)")
-    # below the axes: inside, it hid the 5% points and their intervals
-    ax.legend(ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
+    below(ax)
     return save(fig, path)
 
 
@@ -180,7 +185,7 @@ def effects_figure(claims, path: Path | None = None):
     ax.axvline(0, color="0.4", lw=1)
     ax.set_yticks(y, labels)
     ax.set_xlabel("difference in JSI")
-    ax.legend(loc="lower right")
+    below(ax)
     return save(fig, path)
 
 
@@ -225,7 +230,7 @@ def targets_figure(t3, path: Path | None = None):
                     xerr=[part.jsi_truth - part.t_low, part.t_high - part.jsi_truth], label=f"{f}% of the labels")
     ax.set_yticks(y, names)
     ax.set_xlabel("test JSI against the true wrinkles")
-    ax.legend(loc="lower right")
+    below(ax)
     return save(fig, path)
 
 
