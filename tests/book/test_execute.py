@@ -103,9 +103,12 @@ def test_ctrl_c_ends_with_one_line(tmp_path):
     import time
 
     env = {**os.environ, "WRINKLE_CACHE": str(tmp_path / "cache")}
-    # far more faces than a busy machine draws before the signal: the run must be cut short
+    # Far more faces than a busy machine draws before the signal: the run must be cut short.
+    # The child gets Ctrl-C's default action, as in a terminal: a test runner's worker may
+    # ignore SIGINT, and an ignored signal stays ignored in the processes it starts.
     proc = subprocess.Popen([WRINKLE, "synth", "--out", str(tmp_path / "s"), "--n", "4000", "--size", "256"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     while not list((tmp_path / "s").rglob("*.png")) and time.time() < deadline:
         time.sleep(0.05)
