@@ -135,6 +135,11 @@ def test_realism_command_measures_a_folder(synthetic_dir):
     assert "mean t_std" in r.stdout and "real portraits 14 to 28" in r.stdout
 
 
+def test_realism_of_a_folder_without_faces_is_one_line(tmp_path):
+    r = subprocess.run([WRINKLE, "realism", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 2 and str(tmp_path) in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
 def test_check_data_notes_where_a_folder_differs_from_the_release(synthetic_dir, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(synthetic_dir, root)

@@ -22,7 +22,6 @@ import nbformat
 
 from ..config import paths
 from ..config.environment import environment
-from ..book.source import RESTORED
 from ..files import atomic_write, write_json, write_text
 
 PROVENANCE, RUN_RECORD = "provenance.json", "run.json"
@@ -176,7 +175,7 @@ def restore(name: str, src_root: Path | None = None) -> Path:
         for record in (RUN_RECORD, PROVENANCE):
             shutil.copy(src / record, stage / record)
             os.replace(stage / record, generated / record)
-        write_text(generated / RESTORED, name + "\n")
+        write_text(generated / paths.RESTORED_MARKER, name + "\n")
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return src

@@ -121,7 +121,7 @@ def tables_markdown(tables: Path, generated: Path) -> str:
     return "\n".join(out)
 
 
-def provenance_markdown(generated: Path, tables: Path) -> str:
+def run_provenance_markdown(generated: Path) -> str:
     """The run's provenance: its name, settings that differ from the profile, commit,
     machine, packages and the wall time of each notebook."""
     prov_file = Path(generated) / "provenance.json"
@@ -146,5 +146,5 @@ def write_results(tables: Path, generated: Path) -> list[Path]:
 
     return [write_text(Path(generated) / "findings.md", findings_markdown(tables)),
             write_text(Path(generated) / "results_tables.md", tables_markdown(tables, generated)),
-            write_text(Path(generated) / "provenance.md", provenance_markdown(generated, tables))]
+            write_text(Path(generated) / "provenance.md", run_provenance_markdown(generated))]
 

@@ -10,7 +10,6 @@ import json
 from ..config import paths
 
 DEFAULT = paths.RESULTS / "DEFAULT"
-RESTORED = paths.RESTORED_MARKER
 
 
 def default_published() -> str | None:
@@ -20,7 +19,7 @@ def default_published() -> str | None:
 
 def restored() -> str | None:
     """The published run the book's inputs were restored from, if they were."""
-    marker = paths.generated() / RESTORED
+    marker = paths.generated() / paths.RESTORED_MARKER
     return marker.read_text().strip() if marker.exists() else None
 
 

@@ -119,7 +119,7 @@ def check_release_form(root: Path, shapes: dict, problems: list) -> None:
     """Notes where a usable folder differs from the release's own sizes and files (the
     authors' scripts expect them: 1024 px images, labels at half that size, weak masks and
     a test list)."""
-    sizes = sorted({s for s in shapes.values()})
+    sizes = sorted(set(shapes.values()))
     if sizes and sizes != [(1024, 1024)]:
         problems.append(Problem(str(root / IMAGES), f"images of {', '.join(f'{h}x{w}' for h, w in sizes[:3])} px; "
                                 "the release's are 1024x1024 (loaders resize; the authors' scripts do not)", False))

@@ -86,6 +86,20 @@ def synthetic_faces(n: int, seed: int, annotators, size: int = 1024) -> list:
     return [make_face(i, size, seed, annotators) for i in range(n)]
 
 
+def folder_statistics(root, n: int) -> pd.DataFrame:
+    """The three statistics of the first n faces of a folder in the FFHQ-Wrinkle layout that
+    have face-parsing labels, one row per face (empty when none has)."""
+    from . import layout
+    from .sample import load_sample
+
+    ids = [i for i in layout.list_ids(root) if layout.parsing_path(root, i).exists()][:n]
+    rows = []
+    for iid in ids:
+        face = load_sample(root, iid)
+        rows.append({"id": iid, **texture_statistics(face.image, face.parsing)})
+    return pd.DataFrame(rows)
+
+
 def world_table(faces: list, photo: np.ndarray | None = None, photo_parsing: np.ndarray | None = None) -> pd.DataFrame:
     """The three statistics: the mean over the synthetic faces (and their spread), the photo's
     (scikit-image's astronaut, parsed offline) and the band of real portraits."""

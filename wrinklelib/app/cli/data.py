@@ -32,20 +32,11 @@ def cmd_check_data(args) -> int:
 
 
 def cmd_realism(args) -> int:
-    import pandas as pd
+    from ...data import realism
 
-    from ...data import layout, realism
-    from ...data.sample import load_sample
-
-    root = Path(args.dir)
-    ids = [i for i in layout.list_ids(root) if layout.parsing_path(root, i).exists()][:args.n]
-    if not ids:
-        return fail("realism", f"{root}: no images with face_parsed_labels in the FFHQ-Wrinkle layout")
-    rows = []
-    for iid in ids:
-        face = load_sample(root, iid)
-        rows.append({"id": iid, **realism.texture_statistics(face.image, face.parsing)})
-    frame = pd.DataFrame(rows)
+    frame = realism.folder_statistics(Path(args.dir), args.n)
+    if frame.empty:
+        return fail("realism", f"{args.dir}: no images with face_parsed_labels in the FFHQ-Wrinkle layout")
     print(frame.to_string(index=False, float_format="%.3f"))
     means = frame.drop(columns="id").mean()
     inside = realism.within_bands(means)
