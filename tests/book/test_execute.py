@@ -90,7 +90,8 @@ def test_a_second_run_into_the_book_is_refused_while_one_writes_it(tmp_path):
 
     from wrinklelib.files import exclusive
 
-    env = {**os.environ, "WRINKLE_GENERATED": str(tmp_path / "gen"), "WRINKLE_CACHE": str(tmp_path / "cache")}
+    env = {**os.environ, "WRINKLE_GENERATED": str(tmp_path / "gen"), "WRINKLE_CACHE": str(tmp_path / "cache"),
+           "TQDM_DISABLE": "1"}     # stderr holds the one error line, not progress bars
     with exclusive(tmp_path / "gen" / ".wrinkle-run.lock", "the book"):
         r = subprocess.run([WRINKLE, "run", "--profile", "smoke", "--only", "03"], capture_output=True, text=True,
                            env=env)
@@ -102,7 +103,7 @@ def test_ctrl_c_ends_with_one_line(tmp_path):
     import signal
     import time
 
-    env = {**os.environ, "WRINKLE_CACHE": str(tmp_path / "cache")}
+    env = {**os.environ, "WRINKLE_CACHE": str(tmp_path / "cache"), "TQDM_DISABLE": "1"}
     # Far more faces than a busy machine draws before the signal: the run must be cut short.
     # The child gets Ctrl-C's default action, as in a terminal: a test runner's worker may
     # ignore SIGINT, and an ignored signal stays ignored in the processes it starts.

@@ -1,6 +1,7 @@
 """Table 3's comparison of training targets against the vote."""
 
 import pandas as pd
+import pytest
 
 from wrinklelib.evaluation import fusion_study
 
@@ -18,3 +19,22 @@ def test_one_seed_per_table3_target_pairs_nothing_and_still_names_the_winner(tmp
                        "t_high": [float("nan")] * 3})
     sentence = fusion_study.winner_sentence(t3, pd.read_csv(tmp_path / "07_against_vote.csv"))
     assert "union scored highest" in sentence.lower() and "over the vote" not in sentence
+
+
+def test_the_winner_carries_its_difference_and_holm_adjusted_p():
+    """Three seeds: union beats the vote by 0.05 on every seed (significant after Holm over the
+    two targets), intersection loses by a noisy margin; STAPLE keeps its capitals."""
+    seeds = [0, 1, 2]
+    vote = [0.30, 0.32, 0.31]
+    runs = pd.DataFrame({"target": ["vote"] * 3 + ["STAPLE"] * 3 + ["intersection"] * 3, "fraction": [100] * 9,
+                         "seed": seeds * 3,
+                         "jsi_truth": vote + [v + 0.05 + 0.001 * k for k, v in enumerate(vote)] + [0.29, 0.33, 0.28]})
+    paired = fusion_study.against_vote(runs, ["vote", "STAPLE", "intersection"])
+    assert len(paired) == 2 and (paired.p_holm >= paired.p).all()
+    assert paired.p_holm.iloc[0] == pytest.approx(min(1.0, 2 * paired.p.min()))
+    t3 = pd.DataFrame({"target": ["vote", "STAPLE", "intersection"], "target_name": ["Vote", "STAPLE", "Intersection"],
+                       "fraction_pct": [100] * 3, "jsi_truth": [0.31, 0.361, 0.30], "t_low": [0.28, 0.33, 0.24],
+                       "t_high": [0.34, 0.39, 0.36]})
+    sentence = fusion_study.winner_sentence(t3, paired)
+    assert sentence.startswith("At 100% of the labels, STAPLE scored highest")
+    assert "significant after Holm" in sentence and "not significant" not in sentence

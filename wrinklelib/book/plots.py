@@ -203,17 +203,19 @@ def validation_curves(frame, path: Path | None = None, label: str = "arm"):
 
 
 @styled
-def threshold_figure(study, model_jsi: float | None, path: Path | None = None):
+def threshold_figure(study, model_jsi: float | None, path: Path | None = None, baseline: float | None = None):
     """Jaccard of the thresholded texture mask against the truth, per threshold, with a
-    finetuned model's JSI against the same truth."""
+    finetuned model's JSI against the same truth and the Jaccard of marking the whole face."""
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
     curve(ax, study.threshold, study.jaccard, "thresholded texture mask")
     curve(ax, study.threshold, study.precision, "its precision", ls="--")
     if model_jsi is not None:
         ax.axhline(model_jsi, color=PALETTE[2], label="finetuned model (Ours, 100%)")
+    if baseline is not None:
+        ax.axhline(baseline, color="0.4", ls=":", label="every face pixel marked")
     ax.set_xlabel("threshold on T")
     ax.set_ylabel("against the true wrinkles")
-    ax.legend()
+    below(ax)
     return save(fig, path)
 
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .statistics import paired_t
+from .statistics import LEVEL, holm, paired_t
 from .tables import target_name
 
 
 #: Columns of the paired comparison (written even when no target has two seeds).
-PAIRED_COLUMNS = ["target", "target_name", "fraction_pct", "difference", "t_low", "t_high", "p", "seeds",
-                  "detectable"]
+PAIRED_COLUMNS = ["target", "target_name", "fraction_pct", "difference", "t_low", "t_high", "p", "p_holm",
+                  "seeds", "detectable"]
 
 
 def against_vote(results: pd.DataFrame, targets) -> pd.DataFrame:
     """Per target other than the vote and per fraction: the paired difference target - vote
-    in JSI against the truth, with its t interval and p value (no row with fewer than two
-    seeds in common)."""
+    in JSI against the truth, with its t interval, p value and Holm-adjusted p over the
+    targets of that fraction (no row with fewer than two seeds in common)."""
     rows = []
     for fraction in dict.fromkeys(results.fraction):
         vote = results[(results.target == "vote") & (results.fraction == fraction)].set_index("seed")
@@ -30,7 +30,11 @@ def against_vote(results: pd.DataFrame, targets) -> pd.DataFrame:
                 continue
             rows.append({"target": target, "target_name": target_name(target), "fraction_pct": fraction,
                          **paired_t(cell.loc[seeds, "jsi_truth"], vote.loc[seeds, "jsi_truth"])})
-    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+    paired = pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+    # Holm within a fraction: the winner is picked from all targets of that fraction at once.
+    for fraction, part in paired.groupby("fraction_pct", sort=False):
+        paired.loc[part.index, "p_holm"] = holm(part.p.to_numpy())
+    return paired
 
 
 def layout(paired: pd.DataFrame) -> pd.DataFrame:
@@ -38,15 +42,16 @@ def layout(paired: pd.DataFrame) -> pd.DataFrame:
     from ..book.present import interval, number
 
     if paired.empty:
-        return pd.DataFrame(columns=["Target minus the vote", "labels", "difference [95% CI]", "p", "detectable", "seeds"])
+        return pd.DataFrame(columns=["Target minus the vote", "labels", "difference [95% CI]", "p", "Holm p",
+                                     "detectable", "seeds"])
     return pd.DataFrame({"Target minus the vote": paired.target_name, "labels": [f"{f}%" for f in paired.fraction_pct],
                          "difference [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in
                                                  zip(paired.difference, paired.t_low, paired.t_high)],
-                         "p": paired.p.map(lambda p: f"{p:.3g}"), "detectable": paired.detectable.map(number),
-                         "seeds": paired.seeds})
+                         "p": paired.p.map(lambda p: f"{p:.3g}"), "Holm p": paired.p_holm.map(lambda p: f"{p:.3g}"),
+                         "detectable": paired.detectable.map(number), "seeds": paired.seeds})
 
 
-def winner_sentence(t3: pd.DataFrame, paired: pd.DataFrame) -> str:
+def winner_sentence(t3: pd.DataFrame, paired: pd.DataFrame, alpha: float = 1 - LEVEL) -> str:
     """Per fraction, the target (the truth aside) that scored highest against the truth, and
     its difference from the vote."""
     from ..book.present import interval
@@ -54,12 +59,24 @@ def winner_sentence(t3: pd.DataFrame, paired: pd.DataFrame) -> str:
     parts = []
     for fraction, part in t3[t3.target != "truth"].groupby("fraction_pct", sort=False):
         best = part.loc[part.jsi_truth.idxmax()]
-        line = (f"at {fraction}% of the labels, {best.target_name.lower()} scored highest against the truth, "
+        line = (f"at {fraction}% of the labels, {_mid_sentence(best.target_name)} scored highest against the truth, "
                 f"{interval(best.jsi_truth, best.t_low, best.t_high)}")
         if best.target != "vote" and not paired.empty:
-            d = paired[(paired.target == best.target) & (paired.fraction_pct == fraction)]
+            d = paired[(paired.target == best.target) & (paired.fraction_pct.astype(str) == str(fraction))]
             if len(d):
                 r = d.iloc[0]
-                line += f", {interval(r.difference, r.t_low, r.t_high, sign=True)} over the vote"
+                line += (f", {interval(r.difference, r.t_low, r.t_high, sign=True)} over the vote "
+                         f"({'significant' if r.p_holm < alpha else 'not significant'} after Holm's correction "
+                         f"over the targets, p = {r.p_holm:.2g})")
         parts.append(line)
-    return ("; ".join(parts) + ".").capitalize() if parts else "No target was trained."
+    return _sentence_case("; ".join(parts) + ".") if parts else "No target was trained."
+
+
+def _mid_sentence(name: str) -> str:
+    """A target's name inside a sentence: 'Union' becomes 'union', 'STAPLE' stays."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+def _sentence_case(text: str) -> str:
+    """The first letter upper case, the rest as written."""
+    return text[:1].upper() + text[1:]

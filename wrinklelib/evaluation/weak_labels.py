@@ -28,6 +28,19 @@ def threshold_study(samples, thresholds, reference: str = "truth"):
                              int(face_mask(s.parsing).sum()) for s in samples if s.parsing is not None))})
 
 
+def whole_face_baseline(samples, reference: str = "truth") -> float:
+    """Jaccard of marking every face pixel against a reference mask, pooled over samples:
+    the chance level a thresholded texture mask has to beat (it equals the reference's
+    share of the face when the reference lies inside the face)."""
+    totals = np.zeros(3, np.int64)
+    for s in samples:
+        ref = getattr(s, reference)
+        if ref is None or s.parsing is None:
+            continue
+        totals += image_counts(face_mask(s.parsing)[None], ref[None])[0, :3]
+    return float(jaccard(*totals))
+
+
 def compare_with_release(samples, weak_masks) -> pd.DataFrame:
     """Our texture masks against the release's weak masks, per image: mean absolute
     difference in gray levels and Jaccard agreement of the non-zero (face) regions."""
@@ -40,8 +53,10 @@ def compare_with_release(samples, weak_masks) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def weak_versus_model(study: pd.DataFrame, model_jsi: float) -> str:
-    """The best thresholded texture mask against a finetuned model, in one sentence."""
+def weak_versus_model(study: pd.DataFrame, model_jsi: float, baseline: float | None = None) -> str:
+    """The best thresholded texture mask against a finetuned model (and against marking the
+    whole face), in one sentence."""
     best = study.loc[study.jaccard.idxmax()]
-    return (f"best Jaccard of a thresholded texture mask: {best.jaccard:.3f} (threshold {best.threshold:g}); "
-            f"the finetuned model: {model_jsi:.3f}, {model_jsi / best.jaccard:.1f} times as much")
+    chance = "" if baseline is None else f"; marking every face pixel: {baseline:.3f}"
+    return (f"best Jaccard of a thresholded texture mask: {best.jaccard:.3f} (threshold {best.threshold:g}){chance}; "
+            f"the finetuned model: {model_jsi:.3f}, {model_jsi / best.jaccard:.1f} times the texture mask")
