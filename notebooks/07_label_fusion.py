@@ -85,6 +85,20 @@ if results is not None:
 if results is not None:
     glue("fusion_winner", fusion_study.winner_sentence(t3, paired), display=False)
     glue("table3", present.table3_layout(t3), display=False)
+
+# %% [markdown]
+# ## Did every target converge?
+#
+# The rule of Table 1: the mean over seeds of the change in validation JSI over the last
+# quarter of the updates, against the profile's threshold. Validation scores every model
+# against the *vote*, whatever it was trained on: a model trained on a target sparser than
+# the vote (the intersection, an annotator who misses faint wrinkles) can keep moving away
+# from the vote while it fits its own target, and its validation JSI then keeps falling.
+# Such a cell is flagged here and on the findings page; its test scores are those of the
+# last update, as for every other cell.
+
+# %%
+if results is not None:
     conv = convergence.convergence(results, s.convergence_threshold)
     conv.to_csv(paths.table("07_convergence"), index=False)
-    print(f"{conv.converged.sum()} of {len(conv)} cells converged")
+    display(present.convergence_layout(conv))

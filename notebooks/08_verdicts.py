@@ -67,8 +67,7 @@ fig = plots.effects_figure(table, path=paths.figure("08_effects"))
 # %%
 conv = convergence.convergence(results, s.convergence_threshold)
 conv.to_csv(paths.table("convergence"), index=False)
-print(f"{conv.converged.sum()} of {len(conv)} cells converged (threshold {s.convergence_threshold:g}); "
-      f"not converged: {', '.join(f'{a}/{t} {f}%' for a, t, f in conv[~conv.converged][['arm', 'target', 'fraction_pct']].itertuples(index=False)) or 'none'}")
+print(present.convergence_sentence(conv))
 
 # %% tags=["remove-cell"]
 glue("cells_converged", int(conv.converged.sum()), display=False)

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .present import claims_layout, convergence_layout, interval, paper_layout, scale_table, signed, table3_layout, \
-    to_html
+from .present import claims_layout, convergence_layout, convergence_sentence, interval, paper_layout, scale_table, signed, \
+    table3_layout, to_html
 
 
 def _read(tables: Path, name: str) -> pd.DataFrame | None:
@@ -61,10 +61,7 @@ def findings_markdown(tables: Path) -> str:
         paragraphs.append(f"**Which target to train on (Table 3).** {winner_sentence(t3, against)}")
     conv = _read(tables, "convergence")
     if conv is not None:
-        bad = conv[~conv.converged.astype(bool)]
-        where = ", ".join(f"{a}/{t} at {f}%" for a, t, f in bad[["arm", "target", "fraction_pct"]].itertuples(index=False))
-        paragraphs.append(f"**Convergence.** {int(conv.converged.astype(bool).sum())} of {len(conv)} cells converged "
-                          f"by the rule of the verdicts page" + (f"; not converged: {where}." if len(bad) else "."))
+        paragraphs.append(f"**Convergence** (the rule of the verdicts page). {convergence_sentence(conv)}")
     return "\n\n".join(paragraphs) + "\n"
 
 
@@ -130,7 +127,8 @@ def run_provenance_markdown(generated: Path) -> str:
     prov = json.loads(prov_file.read_text())
     facts = [("run", prov["run"]), ("profile", prov["profile"]), ("git commit", prov.get("git_commit")),
              ("executed (UTC)", prov.get("executed_utc")), ("device", prov.get("device")),
-             ("notebooks, wall time", f"{prov.get('total_wall_s', float('nan')) / 60:.1f} min")]
+             ("notebooks, wall time of the last execution (cached training runs read)",
+              f"{prov.get('total_wall_s', float('nan')) / 60:.1f} min")]
     facts += [(k, v) for k, v in prov.get("environment", {}).items() if k not in ("device", "git_commit")]
     body = to_html(pd.DataFrame(facts, columns=["", "value"]))
     times = pd.DataFrame(sorted(prov.get("notebook_wall_s", {}).items()), columns=["notebook", "wall time (s)"])

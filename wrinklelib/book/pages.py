@@ -105,7 +105,9 @@ def run_banner(generated: Path) -> str:
     facts = [f"run `{record['profile']}-{record['hash']}`", f"profile `{record['profile']}`"]
     if prov:
         facts += [f"device {prov['device']}", f"commit `{str(prov['git_commit'])[:12]}`",
-                  f"executed {prov['executed_utc']} UTC", f"notebooks {prov['total_wall_s'] / 60:.1f} min in all"]
+                  f"executed {prov['executed_utc']} UTC",
+                  f"last execution of the notebooks {prov['total_wall_s'] / 60:.1f} min (training runs found in the "
+                  "cache are read, not repeated)"]
     return ("```{note}\nThis page shows " + ", ".join(facts) + ". To rerun it: `" + rerun_command(record)
             + "` (or `make book PROFILE=" + record["profile"] + "` for the profile as it stands), then "
             "`make build`; the first page's *How to rerun* has more.\n```\n")

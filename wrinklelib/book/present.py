@@ -124,12 +124,27 @@ def claims_layout(claims: pd.DataFrame, caption: str = "") -> Table:
     return Table(to_html(shown, caption, ("paper", "this run [95% CI]", "p (Holm)", "detectable", "seeds")))
 
 
-def convergence_layout(conv: pd.DataFrame, names: dict | None = None) -> Table:
+def cell_name(arm: str, target: str = "vote") -> str:
+    """A cell of Tables 1 to 3 as a reader names it: the arm, and the target when not the vote."""
+    from ..evaluation.tables import target_name
+
+    return f"{METHOD_NAMES.get(arm, arm)}{'' if target == 'vote' else ' (' + target_name(target) + ')'}"
+
+
+def convergence_sentence(conv: pd.DataFrame) -> str:
+    """How many cells converged, under which threshold, and which did not."""
+    ok = conv.converged.astype(bool)
+    bad = ", ".join(f"{cell_name(a, t)} at {f}%" for a, t, f in
+                    conv.loc[~ok, ["arm", "target", "fraction_pct"]].itertuples(index=False))
+    thresholds = ", ".join(f"{v:g}" for v in dict.fromkeys(conv.threshold))
+    return (f"{int(ok.sum())} of {len(conv)} cells converged (threshold {thresholds})"
+            + (f"; not converged: {bad}." if bad else "."))
+
+
+def convergence_layout(conv: pd.DataFrame) -> Table:
     """convergence.csv for reading, one row per cell."""
-    names = names or {}
     shown = pd.DataFrame({
-        "Cell": [f"{METHOD_NAMES.get(a, a)}{'' if t == 'vote' else ', ' + names.get(t, t)}" for a, t in
-                 zip(conv.arm, conv.target)],
+        "Cell": [cell_name(a, t) for a, t in zip(conv.arm, conv.target)],
         "labels": [f"{f}%" for f in conv.fraction_pct], "seeds": conv.seeds, "updates": conv.updates,
         "validation JSI change, last quarter": conv.last_quarter_change.map(signed),
         "threshold": conv.threshold.map(lambda v: f"{v:g}"),

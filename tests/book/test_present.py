@@ -1,0 +1,13 @@
+import pandas as pd
+
+from wrinklelib.book import present
+
+
+def test_convergence_sentence_names_the_cells_that_did_not_converge_as_a_reader_would():
+    conv = pd.DataFrame({"arm": ["ours", "ours", "none"], "target": ["vote", "intersection", "vote"],
+                         "fraction_pct": [100, 100, 5], "last_quarter_change": [0.001, -0.013, 0.02],
+                         "threshold": [0.01] * 3, "converged": [True, False, False]})
+    sentence = present.convergence_sentence(conv)
+    assert sentence.startswith("1 of 3 cells converged (threshold 0.01); not converged: ")
+    assert "Ours (Intersection) at 100%" in sentence and "at 5%" in sentence and "ours/" not in sentence
+    assert present.convergence_sentence(conv[conv.converged]) == "1 of 1 cells converged (threshold 0.01)."
