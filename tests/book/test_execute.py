@@ -135,3 +135,14 @@ def test_references_catch_a_changed_default(tmp_path):
     assert r.returncode != 0
     failed = [line for line in r.stdout.splitlines() if line.startswith("FAILED")]
     assert any("Cell" in line for line in failed) and "texture filter at" in r.stdout, r.stdout[-3000:]
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """`wrinkle bench ... | head`: the broken pipe ends the command with no traceback."""
+    import sys
+
+    code = ("import sys\nfrom wrinklelib.app import cli\nfrom wrinklelib.app.cli import tools\n"
+            "def gone(args):\n    raise BrokenPipeError(32, 'Broken pipe')\n"
+            "tools.cmd_bench = gone\nsys.exit(cli.main(['bench', 'synth']))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 141 and r.stderr == "", r.stderr

@@ -201,7 +201,8 @@ def bench_photo(device: str = "cpu", width: int = 64, side: tuple[int, int] = (6
 
 def bench_synth(sizes=(1024, 256), faces: int = 0, workers: int = 0) -> pd.DataFrame:
     """Synthetic faces rendered and written per second (every file of the release layout),
-    with one process per core."""
+    with one process per core, over enough faces that starting the processes (about a
+    second of imports each) weighs little, as in drawing a data set."""
     import os
     import tempfile
 
@@ -210,7 +211,7 @@ def bench_synth(sizes=(1024, 256), faces: int = 0, workers: int = 0) -> pd.DataF
     workers = workers or os.cpu_count() or 1
     rows = []
     for size in sizes:
-        n = faces or max(4 * workers, 8 if size >= 1024 else 80)
+        n = faces or max(16 * workers, 32 if size >= 1024 else 160)
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
             write_synthetic(tmp, n, size, seed=0, progress=False, workers=workers)

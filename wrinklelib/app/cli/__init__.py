@@ -28,3 +28,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrinkle {args.command}: interrupted; finished work is kept, run it again to resume",
               file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`wrinkle bench ... | head`): stop quietly, as
+        # Unix tools do; point stdout at /dev/null so that Python's exit flush cannot fail.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
