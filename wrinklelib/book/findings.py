@@ -22,13 +22,18 @@ def _read(tables: Path, name: str) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype={"fraction_pct": str})
 
 
+def _share(fraction_pct) -> str:
+    """'100%', or '5% vs 100%' for a comparison between two shares of the labels."""
+    return " vs ".join(f"{part}%" for part in str(fraction_pct).split(" vs "))
+
+
 def _verdicts(rows: pd.DataFrame) -> str:
     """'supported at 5% and 25%; inconclusive at 100% (could detect 0.018)'."""
     several = rows.comparison.nunique() > 1
     groups: dict[str, list[str]] = {}
     for r in rows.itertuples():
         word = r.verdict.split(" (")[0]
-        place = f"{r.comparison.split(' minus ')[-1]} ({r.fraction_pct}%)" if several else f"{r.fraction_pct}%"
+        place = f"{r.comparison.split(' minus ')[-1]} ({_share(r.fraction_pct)})" if several else _share(r.fraction_pct)
         groups.setdefault(word, []).append(place + (f", could detect {r.detectable:.3f}" if word == "inconclusive"
                                                     else ""))
     return "; ".join(f"{word} for {'; '.join(places)}" for word, places in groups.items())
@@ -39,7 +44,8 @@ def claim_paragraph(claim: str, rows: pd.DataFrame) -> str:
     parts = []
     for comparison, part in rows.groupby("comparison", sort=False):
         effects = ", ".join(
-            f"{interval(r.difference, r.t_low, r.t_high, sign=True)} at {r.fraction_pct}%"
+            interval(r.difference, r.t_low, r.t_high, sign=True)
+            + ("" if " vs " in str(r.fraction_pct) else f" at {_share(r.fraction_pct)}")
             + (f" (paper {signed(r.paper_effect, 4)})" if np.isfinite(r.paper_effect) else "")
             for r in part.itertuples())
         parts.append(f"{comparison}: {effects}")

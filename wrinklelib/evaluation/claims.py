@@ -56,7 +56,7 @@ def _few_labels(results: pd.DataFrame) -> dict | None:
     if len(both) < 2:
         return None
     paper = (PAPER_TABLE1["ours"]["5"] - PAPER_TABLE1["none"]["5"]) - (PAPER_TABLE1["ours"]["100"] - PAPER_TABLE1["none"]["100"])
-    return {"claim": CLAIMS["few_labels"], "comparison": "gain at 5% minus gain at 100%", "fraction_pct": "5 vs 100",
+    return {"claim": CLAIMS["few_labels"], "comparison": "Gain at 5% minus gain at 100%", "fraction_pct": "5 vs 100",
             "paper_effect": paper, **paired_t(d["5"][both], d["100"][both]), "boot_low": np.nan, "boot_high": np.nan,
             "scored_against": "jsi"}
 
