@@ -13,6 +13,8 @@ def test_one_seed_per_table3_target_pairs_nothing_and_still_names_the_winner(tmp
                          "jsi_truth": [0.30, 0.35, 0.50]})
     paired = fusion_study.against_vote(runs, ["vote", "union", "truth"])
     assert paired.empty and list(paired.columns) == fusion_study.PAIRED_COLUMNS
+    shown = fusion_study.layout(paired)
+    assert shown.empty and "Holm p" in shown.columns
     paired.to_csv(tmp_path / "07_against_vote.csv", index=False)
     t3 = pd.DataFrame({"target": ["vote", "union", "truth"], "target_name": ["Vote", "Union", "Truth"],
                        "fraction_pct": ["100"] * 3, "jsi_truth": [0.30, 0.35, 0.50], "t_low": [float("nan")] * 3,

@@ -41,9 +41,6 @@ def layout(paired: pd.DataFrame) -> pd.DataFrame:
     """The paired differences for reading."""
     from ..book.present import interval, number
 
-    if paired.empty:
-        return pd.DataFrame(columns=["Target minus the vote", "labels", "difference [95% CI]", "p", "Holm p",
-                                     "detectable", "seeds"])
     return pd.DataFrame({"Target minus the vote": paired.target_name, "labels": [f"{f}%" for f in paired.fraction_pct],
                          "difference [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in
                                                  zip(paired.difference, paired.t_low, paired.t_high)],
