@@ -3,9 +3,12 @@
 import json
 from dataclasses import replace
 
+import pandas as pd
 import pytest
+import torch
 
 from wrinklelib.config import run as runs
+from wrinklelib.training import finetuning
 from wrinklelib.training.jobs import Job, run_jobs
 from wrinklelib.training.stage import RESULT
 
@@ -30,3 +33,35 @@ def test_a_run_gives_the_same_jsi_alone_and_next_to_another(run, tmp_path):
     second = run_jobs(side_by_side(run, 2), [alone, Job("finetune", arm="texture_scratch", seed=4)])[0]
     assert json.loads((tmp_path / "alone.json").read_text())["counts"] == second["counts"]
     assert first["jsi"] == second["jsi"] and first["val_jsi"] == second["val_jsi"]
+
+
+@pytest.fixture
+def synthetic_run(tmp_path, monkeypatch):
+    """A run on the generated faces (the truth known), as small as the smoke profile allows."""
+    monkeypatch.setenv("WRINKLE_CACHE", str(tmp_path / "cache"))
+    return runs.resolve("smoke", {"n_train": 4, "n_val": 2, "n_test": 2, "n_pretrain": 2,
+                                  "finetune_updates": [6, 6], "precision": "auto"})
+
+
+def test_validation_against_the_truth_watches_and_changes_nothing_else(synthetic_run):
+    """The reference of validation is part of a run's folder and row, and the weights (so
+    the test scores) are those of the same run validated against the vote."""
+    run = synthetic_run
+    on_vote = Job("finetune", arm="none", seed=1, target="union")
+    on_truth = replace(on_vote, validate="truth")
+    assert on_vote.folder(run) != on_truth.folder(run)
+    a, b = run_jobs(side_by_side(run, 1), [on_vote, on_truth])
+    assert (a["validated_against"], b["validated_against"]) == ("vote", "truth")
+    assert a["counts"] == b["counts"] and a["counts_truth"] == b["counts_truth"]
+    losses = [pd.read_csv(j.folder(run) / "history.csv").train_loss.tolist() for j in (on_vote, on_truth)]
+    assert losses[0] == losses[1]
+    # What the two validations score against differs (at this size the model marks nothing yet).
+    vote, truth = (finetuning.dataset(run, run.split["val"], "none", ref) for ref in ("vote", "truth"))
+    assert any(not torch.equal(vote[i][1], truth[i][1]) for i in range(len(vote)))
+
+
+def test_validation_against_the_truth_needs_synthetic_data(run):
+    """A release folder (here one in the release layout) has no truth to validate against."""
+    assert not run.synthetic
+    with pytest.raises(ValueError, match="synthetic"):
+        Job("finetune", arm="none", validate="truth").execute(run)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-COLUMNS = ["arm", "target", "fraction_pct", "seeds", "updates", "last_quarter_change", "threshold", "converged"]
+COLUMNS = ["arm", "target", "fraction_pct", "seeds", "updates", "validated_against", "last_quarter_change",
+           "threshold", "converged"]
 
 
 def cell_converged(last_quarter_change: float, threshold: float) -> bool:
@@ -18,10 +19,14 @@ def cell_converged(last_quarter_change: float, threshold: float) -> bool:
 def convergence(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """convergence.csv: one row per cell (arm, target, fraction)."""
     rows = []
+    # Runs recorded before validation could score against the truth were scored against the vote.
+    reference = results.get("validated_against", pd.Series("vote", index=results.index)).fillna("vote")
     for (arm, target, fraction), cell in results.groupby(["arm", "target", "fraction"], sort=False):
         change = float(cell.last_quarter_change.mean())
         rows.append({"arm": arm, "target": target, "fraction_pct": fraction, "seeds": len(cell),
-                     "updates": int(cell.updates.iloc[0]), "last_quarter_change": change, "threshold": threshold,
+                     "updates": int(cell.updates.iloc[0]),
+                     "validated_against": "/".join(dict.fromkeys(reference[cell.index])),
+                     "last_quarter_change": change, "threshold": threshold,
                      "converged": cell_converged(change, threshold)})
     return pd.DataFrame(rows, columns=COLUMNS)
 

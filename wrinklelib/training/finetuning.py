@@ -58,11 +58,12 @@ def positive_share(train_set: FaceDataset) -> float:
     return float(np.mean([float(train_set[i][1].float().mean()) for i in range(len(train_set))]))
 
 
-def _train(run: Run, arm: str, fraction: float, seed: int, target: str, updates: int, out: Path) -> dict | None:
+def _train(run: Run, arm: str, fraction: float, seed: int, target: str, updates: int, validate: str,
+           out: Path) -> dict | None:
     s = run.settings
     ids = fraction_ids(run, fraction)
     train_set = dataset(run, ids, arm, target, augment=True, seed=seed)
-    val_set = dataset(run, run.split["val"], arm, seed=seed)
+    val_set = dataset(run, run.split["val"], arm, validate, seed=seed)
     model = build_arm(run, arm, seed, positive_share(train_set), target)
     tc = TrainConfig(task="confusion" if target == "confusion" else "segmentation", updates=updates,
                      validations=s.validations, batch_size=s.batch_size, lr=s.lr, seed=seed, device=s.device,
@@ -73,20 +74,25 @@ def _train(run: Run, arm: str, fraction: float, seed: int, target: str, updates:
     history = result["history"]
     last, before = last_quarter([(h["step"], h["val_jsi"]) for h in history])
     return {"arm": arm, "target": target, "fraction": fraction_key(fraction), "seed": seed, "n_train": len(ids),
-            "params": count_parameters(model), "updates": history[-1]["step"], "val_jsi": last,
+            "params": count_parameters(model), "updates": history[-1]["step"], "validated_against": validate,
+            "val_jsi": last,
             "last_quarter_change": last - before, "test_ids_hash": test_ids_hash(run.split["test"]),
             **evaluate(run, out / "last.pt", run.split["test"], arm)}
 
 
-def finetune(run: Run, arm: str, fraction: float, seed: int, target: str = "vote", updates: int = 0) -> dict:
+def finetune(run: Run, arm: str, fraction: float, seed: int, target: str = "vote", updates: int = 0,
+             validate: str = "vote") -> dict:
     """Finetune one arm on one training fraction with one seed and target, for `updates`
-    (by default the fraction's budget); scored with its last weights on the test part.
+    (by default the fraction's budget), its validation scored against `validate` (the vote
+    or the truth: it only monitors); scored with its last weights on the test part.
     Cached in result.json."""
+    if validate == "truth" and not run.synthetic:
+        raise ValueError("validation against the truth needs the true wrinkles (synthetic data)")
     updates = updates or run.settings.updates(fraction)
-    out = finetune_dir(run, arm, fraction, seed, target, updates)
+    out = finetune_dir(run, arm, fraction, seed, target, updates, validate)
     args = ["--stage", "finetune", "--arm", arm, "--fraction", str(fraction), "--seed", str(seed), "--target", target,
-            "--updates", str(updates)]
-    return run_stage(run, out, args, lambda: _train(run, arm, fraction, seed, target, updates, out))
+            "--updates", str(updates), "--validate", validate]
+    return run_stage(run, out, args, lambda: _train(run, arm, fraction, seed, target, updates, validate, out))
 
 
 def predicted_masks(run: Run, checkpoint: Path, ids: list[str], arm: str) -> tuple[torch.Tensor, FaceDataset]:
@@ -116,15 +122,17 @@ def evaluate(run: Run, checkpoint: Path, ids: list[str], arm: str) -> dict:
     return scores
 
 
-def predictions(run: Run, ids: list[str], arm: str, fraction: float, seed: int, target: str = "vote") -> np.ndarray:
+def predictions(run: Run, ids: list[str], arm: str, fraction: float, seed: int, target: str = "vote",
+                validate: str = "vote") -> np.ndarray:
     """Predicted masks (N x H x W) of one finetuned run on the given faces."""
-    pred, _ = predicted_masks(run, finetune_dir(run, arm, fraction, seed, target) / "last.pt", ids, arm)
+    pred, _ = predicted_masks(run, finetune_dir(run, arm, fraction, seed, target, validate=validate) / "last.pt",
+                              ids, arm)
     return pred.numpy().astype(np.uint8)
 
 
-def histories(run: Run, cells: list[tuple[str, float, str]], seeds) -> pd.DataFrame:
+def histories(run: Run, cells: list[tuple[str, float, str]], seeds, validate: str = "vote") -> pd.DataFrame:
     """Validation JSI at every validation point of finished runs: arm, target, fraction,
     seed, step, val_jsi."""
-    frames = [pd.read_csv(finetune_dir(run, a, f, s, t) / "history.csv").assign(arm=a, target=t, fraction=f, seed=s)
-              for a, f, t in cells for s in seeds]
+    frames = [pd.read_csv(finetune_dir(run, a, f, s, t, validate=validate) / "history.csv")
+              .assign(arm=a, target=t, fraction=f, seed=s) for a, f, t in cells for s in seeds]
     return pd.concat(frames)[["arm", "target", "fraction", "seed", "step", "val_jsi"]]

@@ -47,11 +47,19 @@ def pretrain_dir(run: Run, task: str = "texture") -> Path:
     return run.cache / "train" / f"pretrain-{task}-w{s.width}-s{s.seed}-{stage_hash(run, PRETRAIN_KEYS)}"
 
 
-def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target: str = "vote", updates: int = 0) -> Path:
+#: What validation can score a finetuning run against: the voted masks, or (synthetic data)
+#: the true wrinkles.
+VALIDATION_REFERENCES = ("vote", "truth")
+
+
+def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target: str = "vote", updates: int = 0,
+                 validate: str = "vote") -> Path:
     """Checkpoint folder of one finetuning run (of `updates`, by default its fraction's
-    budget), named after what it depends on."""
+    budget, validated against `validate`), named after what it depends on."""
     h = stage_hash(run, FINETUNE_KEYS, {"updates": updates or run.settings.updates(fraction)})
     tag = "" if target == "vote" else "-" + target.replace(":", "-")
+    # The reference changes the validation history (not the weights): its own folder.
+    tag += "" if validate == "vote" else f"-val{validate}"
     return run.cache / "train" / "finetune" / f"{arm}{tag}-w{run.settings.width}-{fraction_key(fraction)}pct-s{seed}-{h}"
 
 

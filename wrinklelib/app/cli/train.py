@@ -18,6 +18,8 @@ def check_job(run, args) -> None:
     if args.seed < 0 or args.updates < 0:
         raise SettingError(f"--seed {args.seed} / --updates {args.updates}: expected integers >= 0")
     check("fusion_targets", [args.target])
+    if args.validate == "truth" and not run.synthetic:
+        raise SettingError("--validate truth: needs the true wrinkles (synthetic data); use --validate vote")
 
 
 def cmd_train(args) -> int:
@@ -40,7 +42,8 @@ def cmd_train(args) -> int:
         if args.stage == "pretrain":
             print(f"checkpoint: {pretraining.pretrain(run, args.task)}")
         else:
-            result = finetuning.finetune(run, args.arm, args.fraction, args.seed, args.target, args.updates)
+            result = finetuning.finetune(run, args.arm, args.fraction, args.seed, args.target, args.updates,
+                                         args.validate)
             print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items() if "counts" not in k})
     except TrainingError as err:
         return fail("train", err, 1)
@@ -50,6 +53,7 @@ def cmd_train(args) -> int:
 def add(sub) -> None:
     """The subcommands of this module."""
     from ...config.settings import ARMS, PRETEXT_TASKS
+    from ...training.stage import VALIDATION_REFERENCES
 
     p = sub.add_parser("train", help="pretrain or finetune one model outside the notebooks")
     p.add_argument("--stage", choices=["pretrain", "finetune"], required=True)
@@ -63,4 +67,6 @@ def add(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--target", default="vote", help="training target: vote, a fusion target or annotator:<skill>")
     p.add_argument("--updates", type=int, default=0, help="the run's budget (default: its fraction's)")
+    p.add_argument("--validate", default="vote", choices=list(VALIDATION_REFERENCES),
+                   help="what validation scores against: the vote, or the truth (synthetic data)")
     p.set_defaults(func=cmd_train)
