@@ -107,3 +107,6 @@ if results is not None:
     conv = convergence.convergence(results, s.convergence_threshold)
     conv.to_csv(paths.table("07_convergence"), index=False)
     display(present.convergence_layout(conv))
+    table1 = jobs.finished(run, [jobs.Job("finetune", fraction=f, seed=k) for f in s.fusion_fractions
+                                 for k in s.fusion_seeds])
+    print(fusion_study.same_scores_sentence(*fusion_study.same_test_scores(results, table1)))

@@ -77,3 +77,27 @@ def _mid_sentence(name: str) -> str:
 def _sentence_case(text: str) -> str:
     """The first letter upper case, the rest as written."""
     return text[:1].upper() + text[1:]
+
+
+def same_test_scores(watched: pd.DataFrame, reference: pd.DataFrame) -> tuple[int, int]:
+    """Of the vote runs of `watched` that `reference` also holds (same fraction and seed): how
+    many there are, and how many have exactly the same test counts (against the vote and
+    the truth). Equal counts mean the validation reference changed nothing but the watching."""
+    if reference.empty:
+        return 0, 0
+    key = ["fraction", "seed"]
+    ours = watched[watched.target == "vote"].set_index(key)
+    other = reference.set_index(key)
+    common = ours.index.intersection(other.index)
+    same = sum(ours.loc[k, "counts"] == other.loc[k, "counts"]
+               and ours.loc[k].get("counts_truth") == other.loc[k].get("counts_truth") for k in common)
+    return len(common), int(same)
+
+
+def same_scores_sentence(compared: int, same: int) -> str:
+    """The check of same_test_scores in words."""
+    if not compared:
+        return "No run of Table 1 with these fractions and seeds has been trained, so nothing was compared."
+    return (f"The vote runs validated against the truth have the same test counts as Table 1's runs of the same "
+            f"fraction and seed, validated against the vote, in {same} of {compared} runs"
+            + ("." if same == compared else ": validation changed more than the watching, a bug."))

@@ -99,6 +99,16 @@ def run_jobs(run: runs.Run, jobs: list[Job]) -> list[dict]:
 FUSION_VALIDATION = "truth"
 
 
+def finished(run: runs.Run, jobs: list[Job]):
+    """The result rows of those jobs already trained (read, never trained)."""
+    import json
+
+    import pandas as pd
+
+    return pd.DataFrame([json.loads((j.folder(run) / RESULT).read_text()) for j in jobs
+                         if (j.folder(run) / RESULT).exists()])
+
+
 def pretrain_all(run: runs.Run, tasks) -> None:
     """Every pretraining of these tasks (texture, pretext), side by side."""
     run_jobs(run, [Job("pretrain", task=t) for t in tasks])
