@@ -11,3 +11,15 @@ def test_convergence_sentence_names_the_cells_that_did_not_converge_as_a_reader_
     assert sentence.startswith("1 of 3 cells converged (threshold 0.01); not converged: ")
     assert "Ours (Intersection) at 100%" in sentence and "at 5%" in sentence and "ours/" not in sentence
     assert present.convergence_sentence(conv[conv.converged]) == "1 of 1 cells converged (threshold 0.01)."
+
+
+def test_drift_sentence_names_only_the_cells_that_failed_the_rule():
+    conv = pd.DataFrame({"arm": ["ours", "ours"], "target": ["intersection", "union"], "fraction_pct": ["100", "100"],
+                         "converged": [False, True]})
+    drift = pd.DataFrame({"arm": ["ours", "ours"], "target": ["intersection", "union"], "fraction": [1.0, 1.0],
+                          "seeds": [5, 5], "val_jsi_change": [-0.011, 0.0], "val_precision_change": [0.002, 0.0],
+                          "val_recall_change": [-0.015, 0.0]})
+    sentence = present.drift_sentence(drift, conv)
+    assert "Ours (Intersection) at 100%: JSI -0.011, precision +0.002, recall -0.015" in sentence
+    assert "Union" not in sentence
+    assert present.drift_sentence(drift, conv.assign(converged=True)) == ""

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .present import claims_layout, convergence_layout, convergence_sentence, interval, paper_layout, scale_table, signed, \
+from .present import claims_layout, convergence_layout, convergence_sentence, drift_sentence, interval, paper_layout, scale_table, signed, \
     table3_layout, to_html
 
 
@@ -65,9 +65,11 @@ def findings_markdown(tables: Path) -> str:
         from ..evaluation.fusion_study import winner_sentence
 
         paragraphs.append(f"**Which target to train on (Table 3).** {winner_sentence(t3, against)}")
-    conv = _read(tables, "convergence")
+    conv, drift = _read(tables, "convergence"), _read(tables, "07_drift")
     if conv is not None:
-        paragraphs.append(f"**Convergence** (the rule of the verdicts page). {convergence_sentence(conv)}")
+        moving = drift_sentence(drift, conv) if drift is not None else ""
+        paragraphs.append(f"**Convergence** (the rule of the verdicts page). {convergence_sentence(conv)}"
+                          + (f" {moving} The scores of these cells depend on their budget." if moving else ""))
     return "\n\n".join(paragraphs) + "\n"
 
 

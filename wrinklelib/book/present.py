@@ -141,6 +141,23 @@ def convergence_sentence(conv: pd.DataFrame) -> str:
             + (f"; not converged: {bad}." if bad else "."))
 
 
+def drift_sentence(drift: pd.DataFrame, conv: pd.DataFrame, reference: str = "truth") -> str:
+    """How each cell that failed the convergence rule was still moving over the last quarter
+    of its updates: its validation JSI, precision and recall changes (drift from
+    convergence.last_quarter_changes); empty when no cell of `drift` failed."""
+    from ..data.splits import fraction_key
+
+    failed = {(a, t, str(f)) for a, t, f in conv.loc[~conv.converged.astype(bool), ["arm", "target", "fraction_pct"]]
+              .itertuples(index=False)}
+    moving = [r for r in drift.itertuples() if (r.arm, r.target, fraction_key(float(r.fraction))) in failed]
+    if not moving:
+        return ""
+    parts = [f"{cell_name(r.arm, r.target)} at {fraction_key(float(r.fraction))}%: JSI {signed(r.val_jsi_change)}, "
+             f"precision {signed(r.val_precision_change)}, recall {signed(r.val_recall_change)}" for r in moving]
+    return (f"Over the last quarter of their updates, mean over seeds, against the {reference}: "
+            + "; ".join(parts) + ".")
+
+
 def convergence_layout(conv: pd.DataFrame) -> Table:
     """convergence.csv for reading, one row per cell."""
     shown = pd.DataFrame({

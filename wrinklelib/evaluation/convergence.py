@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..training.schedules import last_quarter
+
 COLUMNS = ["arm", "target", "fraction_pct", "seeds", "updates", "validated_against", "last_quarter_change",
            "threshold", "converged"]
 
@@ -41,3 +43,22 @@ def merge(saved: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
     new = new.astype({"fraction_pct": str})
     kept = saved[~saved.set_index(key).index.isin(new.set_index(key).index)]
     return pd.concat([kept, new], ignore_index=True)
+
+
+#: The validation scores whose last-quarter change last_quarter_changes reports.
+DRIFT_SCORES = ("val_jsi", "val_precision", "val_recall")
+
+
+def last_quarter_changes(history: pd.DataFrame) -> pd.DataFrame:
+    """Per cell (arm, target, fraction) of validation histories (finetuning.histories): the
+    mean over seeds of each score's change over the last quarter of the updates, which says
+    how a cell that failed the rule was still moving (e.g. recall falling, precision rising)."""
+    rows = []
+    for (arm, target, fraction), cell in history.groupby(["arm", "target", "fraction"], sort=False):
+        per_seed = [{k: float(last_quarter(list(zip(run.step, run[k])))[0]
+                              - last_quarter(list(zip(run.step, run[k])))[1]) for k in DRIFT_SCORES}
+                    for _, run in cell.sort_values("step").groupby("seed")]
+        rows.append({"arm": arm, "target": target, "fraction": fraction, "seeds": len(per_seed),
+                     **{f"{k}_change": float(pd.DataFrame(per_seed)[k].mean()) for k in DRIFT_SCORES}})
+    return pd.DataFrame(rows, columns=["arm", "target", "fraction", "seeds",
+                                       *(f"{k}_change" for k in DRIFT_SCORES)])

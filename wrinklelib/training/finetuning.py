@@ -131,8 +131,8 @@ def predictions(run: Run, ids: list[str], arm: str, fraction: float, seed: int, 
 
 
 def histories(run: Run, cells: list[tuple[str, float, str]], seeds, validate: str = "vote") -> pd.DataFrame:
-    """Validation JSI at every validation point of finished runs: arm, target, fraction,
-    seed, step, val_jsi."""
+    """Validation scores at every validation point of finished runs: arm, target, fraction,
+    seed, step, val_jsi, val_precision, val_recall."""
     frames = [pd.read_csv(finetune_dir(run, a, f, s, t, validate=validate) / "history.csv")
               .assign(arm=a, target=t, fraction=f, seed=s) for a, f, t in cells for s in seeds]
-    return pd.concat(frames)[["arm", "target", "fraction", "seed", "step", "val_jsi"]]
+    return pd.concat(frames)[["arm", "target", "fraction", "seed", "step", "val_jsi", "val_precision", "val_recall"]]

@@ -139,3 +139,19 @@ def all_results(run: runs.Run):
         frames.append(grid(run, ["ours"], s.fusion_fractions, s.fusion_seeds, targets=s.fusion_targets,
                            validate=FUSION_VALIDATION))
     return pd.concat(frames, ignore_index=True).drop_duplicates(["arm", "target", "fraction", "seed"])
+
+
+def fusion_histories(run: runs.Run):
+    """Validation histories of every Table 3 run (validated against FUSION_VALIDATION)."""
+    from .finetuning import histories
+
+    s = run.settings
+    cells = [("ours", f, t) for t in s.fusion_targets for f in s.fusion_fractions]
+    return histories(run, cells, s.fusion_seeds, FUSION_VALIDATION)
+
+
+def table1_twins(run: runs.Run):
+    """The result rows of Table 1's Ours runs of Table 3's fractions and seeds, where trained:
+    the same training as Table 3's vote runs, validated against the vote."""
+    s = run.settings
+    return finished(run, [Job("finetune", fraction=f, seed=k) for f in s.fusion_fractions for k in s.fusion_seeds])
