@@ -163,8 +163,7 @@ def convergence_layout(conv: pd.DataFrame) -> Table:
     shown = pd.DataFrame({
         "Cell": [cell_name(a, t) for a, t in zip(conv.arm, conv.target)],
         "labels": [f"{f}%" for f in conv.fraction_pct], "seeds": conv.seeds, "updates": conv.updates,
-        "validated against": conv.get("validated_against", pd.Series("vote", index=conv.index)).fillna("vote")
-        .map(lambda v: " / ".join(f"the {r}" for r in v.split("/"))),
+        "validated against": conv.validated_against.map(lambda v: " / ".join(f"the {r}" for r in v.split("/"))),
         "validation JSI change, last quarter": conv.last_quarter_change.map(signed),
         "threshold": conv.threshold.map(lambda v: f"{v:g}"),
         "converged": conv.converged.map({True: "yes", False: "NO"})})

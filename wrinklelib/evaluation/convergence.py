@@ -54,10 +54,12 @@ def last_quarter_changes(history: pd.DataFrame) -> pd.DataFrame:
     mean over seeds of each score's change over the last quarter of the updates, which says
     how a cell that failed the rule was still moving (e.g. recall falling, precision rising)."""
     rows = []
+    def change(run: pd.DataFrame, score: str) -> float:
+        last, before = last_quarter(list(zip(run.step, run[score])))
+        return float(last - before)
+
     for (arm, target, fraction), cell in history.groupby(["arm", "target", "fraction"], sort=False):
-        per_seed = [{k: float(last_quarter(list(zip(run.step, run[k])))[0]
-                              - last_quarter(list(zip(run.step, run[k])))[1]) for k in DRIFT_SCORES}
-                    for _, run in cell.sort_values("step").groupby("seed")]
+        per_seed = [{k: change(run, k) for k in DRIFT_SCORES} for _, run in cell.sort_values("step").groupby("seed")]
         rows.append({"arm": arm, "target": target, "fraction": fraction, "seeds": len(per_seed),
                      **{f"{k}_change": float(pd.DataFrame(per_seed)[k].mean()) for k in DRIFT_SCORES}})
     return pd.DataFrame(rows, columns=["arm", "target", "fraction", "seeds",

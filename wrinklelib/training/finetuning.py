@@ -28,7 +28,7 @@ from ..model.unet import UNet, count_parameters
 from .dataset import FaceDataset
 from .loop import TrainConfig, fit
 from .schedules import last_quarter
-from .stage import distributed, finetune_dir, loader_workers, pretrain_dir, run_stage
+from .stage import check_validation, distributed, finetune_dir, loader_workers, pretrain_dir, run_stage
 
 
 def build_arm(run: Run, arm: str, seed: int, positive_share: float, target: str = "vote") -> torch.nn.Module:
@@ -75,8 +75,7 @@ def _train(run: Run, arm: str, fraction: float, seed: int, target: str, updates:
     last, before = last_quarter([(h["step"], h["val_jsi"]) for h in history])
     return {"arm": arm, "target": target, "fraction": fraction_key(fraction), "seed": seed, "n_train": len(ids),
             "params": count_parameters(model), "updates": history[-1]["step"], "validated_against": validate,
-            "val_jsi": last,
-            "last_quarter_change": last - before, "test_ids_hash": test_ids_hash(run.split["test"]),
+            "val_jsi": last, "last_quarter_change": last - before, "test_ids_hash": test_ids_hash(run.split["test"]),
             **evaluate(run, out / "last.pt", run.split["test"], arm)}
 
 
@@ -86,8 +85,7 @@ def finetune(run: Run, arm: str, fraction: float, seed: int, target: str = "vote
     (by default the fraction's budget), its validation scored against `validate` (the vote
     or the truth: it only monitors); scored with its last weights on the test part.
     Cached in result.json."""
-    if validate == "truth" and not run.synthetic:
-        raise ValueError("validation against the truth needs the true wrinkles (synthetic data)")
+    check_validation(run, validate)
     updates = updates or run.settings.updates(fraction)
     out = finetune_dir(run, arm, fraction, seed, target, updates, validate)
     args = ["--stage", "finetune", "--arm", arm, "--fraction", str(fraction), "--seed", str(seed), "--target", target,

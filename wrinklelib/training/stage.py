@@ -52,6 +52,16 @@ def pretrain_dir(run: Run, task: str = "texture") -> Path:
 VALIDATION_REFERENCES = ("vote", "truth")
 
 
+def check_validation(run: Run, validate: str) -> None:
+    """One line naming a validation reference the run cannot use."""
+    from ..config.settings import SettingError
+
+    if validate not in VALIDATION_REFERENCES:
+        raise SettingError(f"validate {validate!r}: expected one of {', '.join(VALIDATION_REFERENCES)}")
+    if validate == "truth" and not run.synthetic:
+        raise SettingError("validate 'truth': needs the true wrinkles (synthetic data); expected 'vote'")
+
+
 def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target: str = "vote", updates: int = 0,
                  validate: str = "vote") -> Path:
     """Checkpoint folder of one finetuning run (of `updates`, by default its fraction's

@@ -11,6 +11,7 @@ def check_job(run, args) -> None:
     """One line naming a fraction, seed, target or budget the run cannot train."""
     from ...config.settings import SettingError, check
     from ...data.splits import fraction_key
+    from ...training.stage import check_validation
 
     if fraction_key(args.fraction) not in run.split["fractions"]:
         raise SettingError(f"--fraction {args.fraction:g}: expected one of the run's fractions "
@@ -18,8 +19,7 @@ def check_job(run, args) -> None:
     if args.seed < 0 or args.updates < 0:
         raise SettingError(f"--seed {args.seed} / --updates {args.updates}: expected integers >= 0")
     check("fusion_targets", [args.target])
-    if args.validate == "truth" and not run.synthetic:
-        raise SettingError("--validate truth: needs the true wrinkles (synthetic data); use --validate vote")
+    check_validation(run, args.validate)
 
 
 def cmd_train(args) -> int:
