@@ -51,6 +51,23 @@ def test_truth_is_the_visible_valley_of_a_carved_furrow():
     assert (which == 2).sum() > 0
 
 
+def test_true_masks_stay_thin_below_256_px():
+    """Below 256 px a valley is rendered wider than a 1024 px one shrunk (for the texture
+    filter); its true mask is not: a furrow of half-width 4 px at 1024 px is its centre
+    line at 80 px, where the rendered valley's 1.18 widths would be three pixels."""
+    from wrinklelib.data.synthetic.face import TRUE_HALF_WIDTH, _truth_ids, label_scale
+    from wrinklelib.data.synthetic.relief import furrow_field
+    from wrinklelib.data.synthetic.wrinkles import Furrow
+    from wrinklelib.labels.texture import detail_scale
+
+    assert label_scale(1024) == label_scale(256) == 1.0 and label_scale(80) == pytest.approx(80 / 256)
+    furrow = Furrow(np.array([[0.2, 0.5], [0.8, 0.5]]), 4.0, 1.0, 1)
+    fields = furrow_field([furrow], 80, detail_scale(80))
+    ids = _truth_ids([furrow], fields[1:], np.full((80, 80), SKIN, np.uint8))
+    assert (ids[:, 40] == 1).sum() == 1
+    assert ((fields[1][:, 40] == 1) & (fields[2][:, 40] < TRUE_HALF_WIDTH)).sum() == 3
+
+
 def test_wrinkles_grow_with_age():
     faces = [synth.make_face(i, 64, seed=0) for i in range(40)]
     ages = np.array([f.age for f in faces])
@@ -85,7 +102,7 @@ def test_the_thresholded_texture_mask_is_a_weak_label():
     from wrinklelib.data.sample import Sample
     from wrinklelib.evaluation.weak_labels import threshold_study
 
-    faces = [synth.make_face(i, 96, seed=0) for i in range(30)]
+    faces = [synth.make_face(i, 80, seed=0) for i in range(30)]      # the profiles' size
     study = threshold_study([Sample(str(i), f.image, f.parsing, None, f.truth) for i, f in enumerate(faces)],
                             [2, 5, 10, 15, 20, 30])
     assert study.jaccard.max() <= 0.12

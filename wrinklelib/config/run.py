@@ -61,8 +61,9 @@ class Run:
 
 
 #: The synthetic world's version, part of its folders' names: a new renderer never reads
-#: faces an older one cached.
-WORLD = "rendered1"
+#: faces an older one cached (rendered2: true masks as thin as a 1024 px mask shrunk, below
+#: 256 px).
+WORLD = "rendered2"
 
 
 def synthetic_root(s: Settings) -> Path:

@@ -26,6 +26,15 @@ ANNOTATORS = ("careful", "misses_faint", "over_marks")
 TRUE_HALF_WIDTH, MIN_RATIO = 1.18, 0.12
 
 
+def label_scale(size: int) -> float:
+    """How much narrower than its rendered valley a furrow's true mask is: 1 from 256 px up.
+    Below, the valley is rendered at a quarter of its 1024 px width (detail_scale keeps it
+    wide enough for the texture filter to see), but the mask keeps the width a 1024 px mask
+    has when shrunk to the image, its centre line at least: as thin as the release's masks
+    (a wrinkle a pixel wide would otherwise cover a sixth of an 80 px face)."""
+    return size / 1024 / detail_scale(size)
+
+
 @dataclass
 class Face:
     """A synthetic face and everything known about it."""
@@ -66,7 +75,8 @@ def _truth_ids(furrows: list[Furrow], fields, labels: np.ndarray) -> np.ndarray:
     """Index + 1 of the furrow whose visible valley each pixel lies in, on facial skin."""
     which, r, ratio = fields
     labelled = np.array([0] + [f.region not in UNLABELLED_REGIONS for f in furrows], bool)[which]
-    inside = (which > 0) & (r < TRUE_HALF_WIDTH) & (ratio >= MIN_RATIO) & labelled & np.isin(labels, FACE_SKIN)
+    near = r < TRUE_HALF_WIDTH * label_scale(labels.shape[0])
+    inside = (which > 0) & near & (ratio >= MIN_RATIO) & labelled & np.isin(labels, FACE_SKIN)
     return np.where(inside, which, 0).astype(np.int16)
 
 
@@ -110,7 +120,7 @@ def _annotations(index, seed, names, furrows, z, spec, centre, image, truth_ids,
     seen = visibility(texture, truth_ids, len(furrows))
     keep = [k for k, f in enumerate(furrows) if f.region not in UNLABELLED_REGIONS]
     lines = [project(furrows[k].points * s, z, spec, centre) for k in keep]
-    widths = np.array([2 * TRUE_HALF_WIDTH * furrows[k].sigma * d for k in keep])
+    widths = np.array([2 * TRUE_HALF_WIDTH * furrows[k].sigma * d * label_scale(s) for k in keep])
     return {name: annotate(face_rng(index, seed, 1 + i), SKILLS[name], lines, widths, seen[keep], texture,
                            allowed, d)
             for i, name in enumerate(names)}
