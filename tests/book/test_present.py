@@ -23,3 +23,16 @@ def test_drift_sentence_names_only_the_cells_that_failed_the_rule():
     assert "Ours (Intersection) at 100%: JSI -0.011, precision +0.002, recall -0.015" in sentence
     assert "Union" not in sentence
     assert present.drift_sentence(drift, conv.assign(converged=True)) == ""
+
+
+def test_budget_check_sentence_says_whether_the_longer_budget_settled_each_cell():
+    check = pd.DataFrame({"arm": ["ours"] * 4, "target": ["intersection"] * 2 + ["union"] * 2,
+                          "fraction_pct": [100] * 4, "updates": [1200, 2400] * 2, "seeds": [5] * 4,
+                          "last_quarter_change": [-0.011, -0.015, 0.02, 0.004], "threshold": [0.01] * 4,
+                          "converged": [False, False, False, True], "jsi_truth": [0.097, 0.084, 0.2, 0.21]})
+    sentence = present.budget_check_sentence(check)
+    assert "Ours (Intersection) at 100%: 2400 updates instead of 1200 did not settle it" in sentence
+    assert "-0.015 against -0.011" in sentence and "0.084 against 0.097" in sentence
+    assert "Ours (Union) at 100%: 2400 updates instead of 1200 settled it" in sentence
+    assert present.budget_check_sentence(check.iloc[:0]) == ""
+    assert "Intersection" in present.budget_check_layout(check).html

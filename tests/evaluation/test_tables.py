@@ -61,6 +61,18 @@ def test_convergence_says_what_each_cell_was_validated_against():
     assert set(convergence.convergence(r, 0.01).validated_against) == {"truth"}
 
 
+def test_budget_check_judges_each_budget_of_a_cell_by_the_rule():
+    rows = [{"arm": "ours", "target": "intersection", "fraction": 100, "updates": u, "seed": k,
+             "last_quarter_change": c, "jsi_truth": j}
+            for u, changes, j in ((1200, (-0.02, -0.004), 0.10), (2400, (-0.006, 0.002), 0.08))
+            for k, c in enumerate(changes)]
+    check = convergence.budget_check(pd.DataFrame(rows), 0.01)
+    assert list(check.updates) == [1200, 2400] and list(check.seeds) == [2, 2]
+    assert list(check.converged) == [False, True]
+    assert check.last_quarter_change.tolist() == pytest.approx([-0.012, -0.002])
+    assert check.jsi_truth.tolist() == pytest.approx([0.10, 0.08])
+
+
 def test_last_quarter_changes_of_a_cell_are_means_over_its_seeds():
     """Known answer: 8 validation points of 100 updates; the last quarter runs from update
     600 to 800. Seed 0 loses 0.04 of recall there, seed 1 0.02; precision rises 0.01 in both."""

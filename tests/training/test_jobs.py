@@ -65,3 +65,10 @@ def test_validation_against_the_truth_needs_synthetic_data(run):
     assert not run.synthetic
     with pytest.raises(ValueError, match="synthetic"):
         Job("finetune", arm="none", validate="truth").execute(run)
+
+
+def test_longer_budgets_trains_nothing_when_every_cell_converged(run):
+    from wrinklelib.training.jobs import longer_budgets
+
+    conv = pd.DataFrame({"arm": ["ours"], "target": ["intersection"], "fraction_pct": [100], "converged": [True]})
+    assert longer_budgets(run, conv) is None

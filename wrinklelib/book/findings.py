@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .present import claims_layout, convergence_layout, convergence_sentence, drift_sentence, interval, paper_layout, scale_table, signed, \
-    table3_layout, to_html
+from .present import (budget_check_sentence, claims_layout, convergence_layout, convergence_sentence, drift_sentence,
+                      interval, paper_layout, scale_table, signed, table3_layout, to_html)
 
 
 def _read(tables: Path, name: str) -> pd.DataFrame | None:
@@ -65,11 +65,13 @@ def findings_markdown(tables: Path) -> str:
         from ..evaluation.fusion_study import winner_sentence
 
         paragraphs.append(f"**Which target to train on (Table 3).** {winner_sentence(t3, against)}")
-    conv, drift = _read(tables, "convergence"), _read(tables, "07_drift")
+    conv, drift, longer = _read(tables, "convergence"), _read(tables, "07_drift"), _read(tables, "07_longer_budget")
     if conv is not None:
         moving = drift_sentence(drift, conv) if drift is not None else ""
+        tried = budget_check_sentence(longer) if longer is not None and moving else ""
         paragraphs.append(f"**Convergence** (the rule of the verdicts page). {convergence_sentence(conv)}"
-                          + (f" {moving} The scores of these cells depend on their budget." if moving else ""))
+                          + (f" {moving} The scores of these cells depend on their budget." if moving else "")
+                          + (f" {tried}" if tried else ""))
     return "\n\n".join(paragraphs) + "\n"
 
 

@@ -170,6 +170,32 @@ def convergence_layout(conv: pd.DataFrame) -> Table:
     return Table(to_html(shown, "", ("seeds", "updates", "validation JSI change, last quarter", "threshold")))
 
 
+def budget_check_layout(check: pd.DataFrame) -> Table:
+    """convergence.budget_check for reading: each cell that failed the rule at its own budget
+    and at a longer one, same seeds."""
+    shown = pd.DataFrame({
+        "Cell": [cell_name(a, t) for a, t in zip(check.arm, check.target)],
+        "labels": [f"{f}%" for f in check.fraction_pct], "updates": check.updates, "seeds": check.seeds,
+        "validation JSI change, last quarter": check.last_quarter_change.map(signed),
+        "converged": check.converged.map({True: "yes", False: "NO"}),
+        "test JSI against the truth": check.jsi_truth.map(lambda v: f"{v:.3f}")})
+    return Table(to_html(shown, "", ("updates", "seeds", "validation JSI change, last quarter",
+                                     "test JSI against the truth")))
+
+
+def budget_check_sentence(check: pd.DataFrame) -> str:
+    """Whether a longer budget settled each cell that failed the rule, in words."""
+    parts = []
+    for (arm, target, fraction), cell in check.groupby(["arm", "target", "fraction_pct"], sort=False):
+        own, longer = cell.sort_values("updates").iloc[0], cell.sort_values("updates").iloc[-1]
+        verdict = "settled it" if longer.converged else "did not settle it"
+        parts.append(f"{cell_name(arm, target)} at {fraction}%: {longer.updates} updates instead of {own.updates} "
+                     f"{verdict} (last-quarter change {signed(longer.last_quarter_change)} against "
+                     f"{signed(own.last_quarter_change)}; test JSI against the truth {longer.jsi_truth:.3f} "
+                     f"against {own.jsi_truth:.3f}, {longer.seeds} seeds)")
+    return "A longer budget, same seeds: " + "; ".join(parts) + "." if parts else ""
+
+
 def scale_table(settings, n_test: int, updates_per_run: dict) -> Table:
     """Our scale against the paper's: faces, resolution, width, parameters, updates, seeds."""
     from ..model.unet import UNet, count_parameters

@@ -33,6 +33,19 @@ def convergence(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def budget_check(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Per cell and budget (rows of jobs.longer_budgets): seeds, the mean last-quarter change
+    of validation JSI, whether that passes the rule, and the mean test JSI against the truth."""
+    rows = []
+    for (arm, target, fraction, updates), cell in results.groupby(["arm", "target", "fraction", "updates"],
+                                                                  sort=False):
+        change = float(cell.last_quarter_change.mean())
+        rows.append({"arm": arm, "target": target, "fraction_pct": fraction, "updates": int(updates),
+                     "seeds": len(cell), "last_quarter_change": change, "threshold": threshold,
+                     "converged": cell_converged(change, threshold), "jsi_truth": float(cell.jsi_truth.mean())})
+    return pd.DataFrame(rows)
+
+
 def merge(saved: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
     """A notebook's cells added to the table saved by another notebook of the same run; the
     same cells replaced, never duplicated."""

@@ -150,6 +150,19 @@ def fusion_histories(run: runs.Run):
     return histories(run, cells, s.fusion_seeds, FUSION_VALIDATION)
 
 
+def longer_budgets(run: runs.Run, conv, factor: int = 2):
+    """Each Table 3 cell that did not converge (rows of convergence.convergence), trained again
+    with `factor` times its budget and the same seeds, beside its own runs: would a longer
+    budget have settled it? None when every cell converged."""
+    import pandas as pd
+
+    s = run.settings
+    failed = [(c.arm, c.target, float(c.fraction_pct) / 100) for c in conv[~conv.converged.astype(bool)].itertuples()]
+    frames = [grid(run, [arm], [f], s.fusion_seeds, targets=[target], budgets=(0, factor * s.updates(f)),
+                   validate=FUSION_VALIDATION) for arm, target, f in failed]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def table1_twins(run: runs.Run):
     """The result rows of Table 1's Ours runs of Table 3's fractions and seeds, where trained:
     the same training as Table 3's vote runs, validated against the vote."""
