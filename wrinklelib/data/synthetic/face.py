@@ -31,7 +31,7 @@ def label_scale(size: int) -> float:
     Below, the valley is rendered at a quarter of its 1024 px width (detail_scale keeps it
     wide enough for the texture filter to see), but the mask keeps the width a 1024 px mask
     has when shrunk to the image, its centre line at least: as thin as the release's masks
-    (a wrinkle a pixel wide would otherwise cover a sixth of an 80 px face)."""
+    (a wrinkle a pixel wide would otherwise cover an eighth of an 80 px face)."""
     return size / 1024 / detail_scale(size)
 
 
