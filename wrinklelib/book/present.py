@@ -187,7 +187,8 @@ def budget_check_sentence(check: pd.DataFrame) -> str:
     """Whether a longer budget settled each cell that failed the rule, in words."""
     parts = []
     for (arm, target, fraction), cell in check.groupby(["arm", "target", "fraction_pct"], sort=False):
-        own, longer = cell.sort_values("updates").iloc[0], cell.sort_values("updates").iloc[-1]
+        by_budget = cell.sort_values("updates")
+        own, longer = by_budget.iloc[0], by_budget.iloc[-1]
         verdict = "settled it" if longer.converged else "did not settle it"
         parts.append(f"{cell_name(arm, target)} at {fraction}%: {longer.updates} updates instead of {own.updates} "
                      f"{verdict} (last-quarter change {signed(longer.last_quarter_change)} against "

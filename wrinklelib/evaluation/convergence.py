@@ -18,15 +18,20 @@ def cell_converged(last_quarter_change: float, threshold: float) -> bool:
     return abs(last_quarter_change) <= threshold
 
 
+#: A cell: its runs share arm, target, fraction and budget (runs of one cell with different
+#: budgets would show as two rows, never as one mean).
+CELL = ["arm", "target", "fraction", "updates"]
+
+
 def convergence(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """convergence.csv: one row per cell (arm, target, fraction)."""
+    """convergence.csv: one row per cell (arm, target, fraction, budget)."""
     rows = []
     # Runs recorded before validation could score against the truth were scored against the vote.
     reference = results.get("validated_against", pd.Series("vote", index=results.index)).fillna("vote")
-    for (arm, target, fraction), cell in results.groupby(["arm", "target", "fraction"], sort=False):
+    for (arm, target, fraction, updates), cell in results.groupby(CELL, sort=False):
         change = float(cell.last_quarter_change.mean())
         rows.append({"arm": arm, "target": target, "fraction_pct": fraction, "seeds": len(cell),
-                     "updates": int(cell.updates.iloc[0]),
+                     "updates": int(updates),
                      "validated_against": "/".join(dict.fromkeys(reference[cell.index])),
                      "last_quarter_change": change, "threshold": threshold,
                      "converged": cell_converged(change, threshold)})
@@ -34,16 +39,10 @@ def convergence(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
 
 
 def budget_check(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """Per cell and budget (rows of jobs.longer_budgets): seeds, the mean last-quarter change
-    of validation JSI, whether that passes the rule, and the mean test JSI against the truth."""
-    rows = []
-    for (arm, target, fraction, updates), cell in results.groupby(["arm", "target", "fraction", "updates"],
-                                                                  sort=False):
-        change = float(cell.last_quarter_change.mean())
-        rows.append({"arm": arm, "target": target, "fraction_pct": fraction, "updates": int(updates),
-                     "seeds": len(cell), "last_quarter_change": change, "threshold": threshold,
-                     "converged": cell_converged(change, threshold), "jsi_truth": float(cell.jsi_truth.mean())})
-    return pd.DataFrame(rows)
+    """Per cell and budget (rows of jobs.longer_budgets): its convergence row and the mean
+    test JSI against the truth."""
+    return convergence(results, threshold).assign(
+        jsi_truth=results.groupby(CELL, sort=False).jsi_truth.mean().to_numpy())
 
 
 def merge(saved: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
