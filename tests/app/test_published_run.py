@@ -52,7 +52,7 @@ def test_claims_carry_a_verdict_and_inconclusive_ones_their_detectable_effect():
 def test_convergence_has_one_row_per_cell_and_its_rule():
     conv = _table("convergence")
     assert {"arm", "fraction_pct", "seeds", "updates", "last_quarter_change", "threshold", "converged"} <= set(conv)
-    assert (conv.converged == (conv.last_quarter_change.abs() < conv.threshold)).all()
+    assert (conv.converged == (conv.last_quarter_change.abs() <= conv.threshold)).all()
 
 
 def test_the_texture_mask_is_a_weak_label_and_the_task_stays_learnable():
