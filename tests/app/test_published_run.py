@@ -55,6 +55,15 @@ def test_convergence_has_one_row_per_cell_and_its_rule():
     assert (conv.converged == (conv.last_quarter_change.abs() <= conv.threshold)).all()
 
 
+def test_table1_convergence_and_its_intervals_recompute_from_the_runs(settings):
+    runs, conv = _table("05_runs"), _table("convergence")
+    for row in conv[(conv.target == "vote") & conv.arm.isin(settings["arms"])].itertuples():
+        change = runs[(runs.arm == row.arm) & (runs.fraction == row.fraction_pct)].last_quarter_change.to_numpy()
+        half = stats.t.ppf(0.975, len(change) - 1) * change.std(ddof=1) / np.sqrt(len(change))
+        assert (row.last_quarter_change, row.change_t_low, row.change_t_high) == pytest.approx(
+            (change.mean(), change.mean() - half, change.mean() + half), abs=1e-6)
+
+
 def test_the_texture_mask_is_a_weak_label_and_the_task_stays_learnable():
     nb = nbformat.read(FOLDER / "notebooks" / "02_texture_ground_truth.ipynb", as_version=4)
     best = _table("02_thresholds").jaccard.max()

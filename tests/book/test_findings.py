@@ -29,8 +29,8 @@ def test_a_comparison_between_two_shares_names_both():
 def test_findings_name_a_cell_that_did_not_converge_and_what_a_longer_budget_did(tmp_path):
     _claims([100], "Ours minus None", ["supported"]).to_csv(tmp_path / "claims.csv", index=False)
     pd.DataFrame({"arm": ["ours", "ours"], "target": ["vote", "intersection"], "fraction_pct": [100, 100],
-                  "threshold": [0.01, 0.01], "converged": [True, False]}).to_csv(tmp_path / "convergence.csv",
-                                                                              index=False)
+                  "last_quarter_change": [0.001, -0.011], "threshold": [0.01, 0.01],
+                  "converged": [True, False]}).to_csv(tmp_path / "convergence.csv", index=False)
     pd.DataFrame({"arm": ["ours"], "target": ["intersection"], "fraction": [1.0], "seeds": [5],
                   "val_jsi_change": [-0.011], "val_precision_change": [0.002],
                   "val_recall_change": [-0.015]}).to_csv(tmp_path / "07_drift.csv", index=False)

@@ -13,6 +13,18 @@ def test_convergence_sentence_names_the_cells_that_did_not_converge_as_a_reader_
     assert present.convergence_sentence(conv[conv.converged]) == "1 of 1 cells converged (threshold 0.01)."
 
 
+def test_a_failing_cell_whose_seeds_cannot_tell_its_change_from_none_is_said_to_be_so():
+    conv = pd.DataFrame({"arm": ["ours", "none"], "target": ["intersection", "vote"], "fraction_pct": [100, 5],
+                         "last_quarter_change": [-0.0113, 0.02], "change_t_low": [-0.0371, 0.012],
+                         "change_t_high": [0.0145, 0.028], "threshold": [0.01] * 2, "converged": [False, False]})
+    sentence = present.convergence_sentence(conv)
+    assert ("Ours (Intersection) at 100% (change -0.011 [-0.037, +0.015]; its seeds cannot tell that from no "
+            "change)") in sentence
+    assert "No pretraining at 5% (change +0.020 [+0.012, +0.028])" in sentence
+    html = present.convergence_layout(conv.assign(seeds=5, updates=1200, validated_against="truth")).html
+    assert '<span class="ci">[-0.037, +0.015]</span>' in html and "[95% CI over seeds]" in html
+
+
 def test_drift_sentence_names_only_the_cells_that_failed_the_rule():
     conv = pd.DataFrame({"arm": ["ours", "ours"], "target": ["intersection", "union"], "fraction_pct": ["100", "100"],
                          "converged": [False, True]})

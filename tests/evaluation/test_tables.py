@@ -54,6 +54,15 @@ def test_convergence_fails_for_a_curve_still_rising():
     assert not convergence.convergence(rising, 0.01).converged.any()
 
 
+def test_convergence_gives_the_t_interval_of_the_change_over_seeds():
+    conv = convergence.convergence(results(seeds=(0, 1, 2)), 0.01).iloc[0]       # changes 0, 0.002, 0.004
+    # mean 0.002, sd 0.002, t(0.975, 2 df) = 4.3027: half width 4.3027 * 0.002 / sqrt(3) = 0.004968
+    assert (conv.last_quarter_change, conv.change_t_low, conv.change_t_high) == pytest.approx(
+        (0.002, -0.002968, 0.006968), abs=1e-6)
+    one = convergence.convergence(results(seeds=(0,)), 0.01).iloc[0]
+    assert np.isnan(one.change_t_low) and np.isnan(one.change_t_high)
+
+
 def test_convergence_says_what_each_cell_was_validated_against():
     r = results(seeds=(0, 1, 2))
     assert set(convergence.convergence(r, 0.01).validated_against) == {"vote"}       # rows of older runs

@@ -134,11 +134,29 @@ def cell_name(arm: str, target: str = "vote") -> str:
 def convergence_sentence(conv: pd.DataFrame) -> str:
     """How many cells converged, under which threshold, and which did not."""
     ok = conv.converged.astype(bool)
-    bad = ", ".join(f"{cell_name(a, t)} at {f}%" for a, t, f in
-                    conv.loc[~ok, ["arm", "target", "fraction_pct"]].itertuples(index=False))
+    changes, low, high = change_cells(conv), _bound(conv, "change_t_low"), _bound(conv, "change_t_high")
+    bad = ", ".join(f"{cell_name(r.arm, r.target)} at {r.fraction_pct}% "
+                    f"(change {changes[i]}{_covers_zero(low[i], high[i])})" for i, r in conv[~ok].iterrows())
     thresholds = ", ".join(f"{v:g}" for v in dict.fromkeys(conv.threshold))
     return (f"{int(ok.sum())} of {len(conv)} cells converged (threshold {thresholds})"
             + (f"; not converged: {bad}." if bad else "."))
+
+
+def _bound(conv: pd.DataFrame, column: str) -> pd.Series:
+    """A bound of the change's t interval (nan where a table from an older run lacks it)."""
+    return conv[column] if column in conv else pd.Series(np.nan, index=conv.index)
+
+
+def _covers_zero(low: float, high: float) -> str:
+    """Words for a failing cell whose interval of the change also holds no change at all."""
+    return "; its seeds cannot tell that from no change" if np.isfinite(low) and low <= 0 <= high else ""
+
+
+def change_cells(conv: pd.DataFrame) -> pd.Series:
+    """Each cell's mean last-quarter change with its t interval over seeds, for reading."""
+    return pd.Series([interval(c, lo, hi, sign=True) for c, lo, hi in
+                      zip(conv.last_quarter_change, _bound(conv, "change_t_low"), _bound(conv, "change_t_high"))],
+                     index=conv.index)
 
 
 def drift_sentence(drift: pd.DataFrame, conv: pd.DataFrame, reference: str = "truth") -> str:
@@ -158,16 +176,20 @@ def drift_sentence(drift: pd.DataFrame, conv: pd.DataFrame, reference: str = "tr
             + "; ".join(parts) + ".")
 
 
+#: The header of the convergence tables' change column.
+CHANGE = "validation JSI change, last quarter [95% CI over seeds]"
+
+
 def convergence_layout(conv: pd.DataFrame) -> Table:
     """convergence.csv for reading, one row per cell."""
     shown = pd.DataFrame({
         "Cell": [cell_name(a, t) for a, t in zip(conv.arm, conv.target)],
         "labels": [f"{f}%" for f in conv.fraction_pct], "seeds": conv.seeds, "updates": conv.updates,
         "validated against": conv.validated_against.map(lambda v: " / ".join(f"the {r}" for r in v.split("/"))),
-        "validation JSI change, last quarter": conv.last_quarter_change.map(signed),
+        CHANGE: change_cells(conv),
         "threshold": conv.threshold.map(lambda v: f"{v:g}"),
         "converged": conv.converged.map({True: "yes", False: "NO"})})
-    return Table(to_html(shown, "", ("seeds", "updates", "validation JSI change, last quarter", "threshold")))
+    return Table(to_html(shown, "", ("seeds", "updates", CHANGE, "threshold")))
 
 
 def budget_check_layout(check: pd.DataFrame) -> Table:
@@ -176,11 +198,10 @@ def budget_check_layout(check: pd.DataFrame) -> Table:
     shown = pd.DataFrame({
         "Cell": [cell_name(a, t) for a, t in zip(check.arm, check.target)],
         "labels": [f"{f}%" for f in check.fraction_pct], "updates": check.updates, "seeds": check.seeds,
-        "validation JSI change, last quarter": check.last_quarter_change.map(signed),
+        CHANGE: change_cells(check),
         "converged": check.converged.map({True: "yes", False: "NO"}),
         "test JSI against the truth": check.jsi_truth.map(lambda v: f"{v:.3f}")})
-    return Table(to_html(shown, "", ("updates", "seeds", "validation JSI change, last quarter",
-                                     "test JSI against the truth")))
+    return Table(to_html(shown, "", ("updates", "seeds", CHANGE, "test JSI against the truth")))
 
 
 def budget_check_sentence(check: pd.DataFrame) -> str:

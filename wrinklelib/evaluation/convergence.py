@@ -7,9 +7,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..training.schedules import last_quarter
+from .statistics import t_interval
 
 COLUMNS = ["arm", "target", "fraction_pct", "seeds", "updates", "validated_against", "last_quarter_change",
-           "threshold", "converged"]
+           "change_t_low", "change_t_high", "threshold", "converged"]
 
 
 def cell_converged(last_quarter_change: float, threshold: float) -> bool:
@@ -24,16 +25,18 @@ CELL = ["arm", "target", "fraction", "updates"]
 
 
 def convergence(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """convergence.csv: one row per cell (arm, target, fraction, budget)."""
+    """convergence.csv: one row per cell (arm, target, fraction, budget). The rule judges the
+    mean change; its t interval over seeds says whether the seeds can tell it from none."""
     rows = []
     # Runs recorded before validation could score against the truth were scored against the vote.
     reference = results.get("validated_against", pd.Series("vote", index=results.index)).fillna("vote")
     for (arm, target, fraction, updates), cell in results.groupby(CELL, sort=False):
-        change = float(cell.last_quarter_change.mean())
+        change, low, high = t_interval(cell.last_quarter_change)
         rows.append({"arm": arm, "target": target, "fraction_pct": fraction, "seeds": len(cell),
                      "updates": int(updates),
                      "validated_against": "/".join(dict.fromkeys(reference[cell.index])),
-                     "last_quarter_change": change, "threshold": threshold,
+                     "last_quarter_change": change, "change_t_low": low, "change_t_high": high,
+                     "threshold": threshold,
                      "converged": cell_converged(change, threshold)})
     return pd.DataFrame(rows, columns=COLUMNS)
 
