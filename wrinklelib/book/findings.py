@@ -70,7 +70,7 @@ def findings_markdown(tables: Path) -> str:
         moving = drift_sentence(drift, conv) if drift is not None else ""
         tried = budget_check_sentence(longer) if longer is not None and moving else ""
         paragraphs.append(f"**Convergence** (the rule of the verdicts page). {convergence_sentence(conv)}"
-                          + (f" {moving} The scores of these cells depend on their budget." if moving else "")
+                          + (f" {moving} The scores of these cells may depend on their budget." if moving else "")
                           + (f" {tried}" if tried else ""))
     return "\n\n".join(paragraphs) + "\n"
 
