@@ -56,16 +56,17 @@ def figure(name: str) -> Path:
     return figures() / f"{name}.png"
 
 
-#: How a recorded path inside the cache begins when the cache lies outside the repository.
+#: How a recorded path inside the cache begins.
 CACHE_TOKEN = "$WRINKLE_CACHE"
 
 
 def relative(path: Path) -> str:
-    """A path as recorded in published files, so that a record reads the same on every
-    machine: relative to the repository when inside it, else `$WRINKLE_CACHE/...` when
-    inside the cache (moved with WRINKLE_CACHE), else as given."""
+    """A path as recorded in published files and run records, so that a record reads the
+    same on every machine: `$WRINKLE_CACHE/...` when inside the cache (wherever the cache
+    lies: checkouts that share one read each other's run records), else relative to the
+    repository when inside it, else as given."""
     path = Path(path).resolve()
-    for base, prefix in ((ROOT, None), (cache().resolve(), CACHE_TOKEN)):
+    for base, prefix in ((cache().resolve(), CACHE_TOKEN), (ROOT, None)):
         try:
             rest = path.relative_to(base)
         except ValueError:
