@@ -27,7 +27,8 @@
 # - **each annotator alone**, and **one random annotator's mask at every step**;
 # - a **learned confusion model** (Tanno et al. 2019; Zhang et al. 2020): per-annotator
 #   pixel-wise confusion matrices trained jointly with the segmenter, with a trace penalty;
-# - **the truth itself**, the upper bound.
+# - **the truth itself**, the reference every model is scored against (an upper bound one
+#   would expect, though not always at one fixed threshold, as it turns out).
 #
 # Every model is scored against the truth and against the vote; clDice and skeleton
 # precision and recall (skeletons by scikit-image) measure the thin lines wrinkles are.
@@ -82,6 +83,7 @@ if results is not None:
     paired.to_csv(paths.table("07_against_vote"), index=False)
     display(present.Table(present.to_html(fusion_study.layout(paired), numeric=("difference [95% CI]", "seeds"))))
     print(fusion_study.winner_sentence(t3, paired))
+    print(fusion_study.above_truth_sentence(tables.runs_table(results)))
 
 # %% tags=["remove-cell"]
 if results is not None:

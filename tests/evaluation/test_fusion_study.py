@@ -53,3 +53,18 @@ def test_same_test_scores_compares_vote_runs_by_fraction_and_seed():
     assert fusion_study.same_test_scores(watched, pd.DataFrame()) == (0, 0)
     assert "a bug" in fusion_study.same_scores_sentence(2, 1)
     assert fusion_study.same_scores_sentence(2, 2).endswith("in 2 of 2 runs.")
+
+
+def test_a_target_above_the_truth_is_named_with_how_both_models_mark():
+    """At 5% a random annotator beats the truth while the truth-trained model marks less; at
+    100% the truth wins and nothing is said of that fraction."""
+    runs = pd.DataFrame({"target": ["truth", "random_annotator", "vote"] * 2, "fraction": [5] * 3 + [100] * 3,
+                         "seed": [0] * 6, "jsi_truth": [0.18, 0.23, 0.19, 0.32, 0.28, 0.27],
+                         "precision_truth": [0.37, 0.31, 0.36, 0.5, 0.4, 0.5],
+                         "recall_truth": [0.27, 0.46, 0.30, 0.46, 0.5, 0.4]})
+    sentence = fusion_study.above_truth_sentence(runs)
+    assert sentence.startswith("At 5% of the labels, one random annotator per step (0.230) and 1 other target scored "
+                               "above the model trained on the truth itself (0.180), which marked less: precision 0.37 "
+                               "and recall 0.27 against the truth, where 0.31 and 0.46.")
+    assert "100%" not in sentence
+    assert fusion_study.above_truth_sentence(runs[runs.fraction == 100]) == ""

@@ -62,9 +62,12 @@ def findings_markdown(tables: Path) -> str:
     paragraphs = [claim_paragraph(c, rows) for c, rows in claims.groupby("claim", sort=False)]
     t3, against = _read(tables, "table3"), _read(tables, "07_against_vote")
     if t3 is not None and against is not None:
-        from ..evaluation.fusion_study import winner_sentence
+        from ..evaluation.fusion_study import above_truth_sentence, winner_sentence
 
-        paragraphs.append(f"**Which target to train on (Table 3).** {winner_sentence(t3, against)}")
+        runs = _read(tables, "07_runs")
+        above = above_truth_sentence(runs) if runs is not None and "precision_truth" in runs else ""
+        paragraphs.append(f"**Which target to train on (Table 3).** {winner_sentence(t3, against)}"
+                          + (f" {above}" if above else ""))
     conv, drift, longer = _read(tables, "convergence"), _read(tables, "07_drift"), _read(tables, "07_longer_budget")
     if conv is not None:
         moving = drift_sentence(drift, conv) if drift is not None else ""

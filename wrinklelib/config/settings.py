@@ -37,7 +37,7 @@ METHOD_NAMES = {"none": "No pretraining", "ours": "Ours", "texture_scratch": "Te
 TARGET_NAMES = {"vote": "Majority vote (2 of 3)", "union": "Union", "intersection": "Intersection",
                 "mean": "Mean of the annotators (soft)", "staple": "STAPLE", "smoothed": "Vote, label smoothing",
                 "svls": "Vote, spatially varying smoothing", "random_annotator": "One random annotator per step",
-                "confusion": "Learned annotator confusion", "truth": "The truth (upper bound)"}
+                "confusion": "Learned annotator confusion", "truth": "The truth itself"}
 
 
 class SettingError(ValueError):

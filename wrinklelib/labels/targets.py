@@ -13,7 +13,7 @@ probability per pixel) or, for the confusion model, every annotator's own mask.
 - annotator:<skill>: that annotator alone;
 - random_annotator: one annotator's mask, drawn anew at every step;
 - confusion: all three masks, for the learned confusion model;
-- truth: the true wrinkles (synthetic data only), the upper bound.
+- truth: the true wrinkles (synthetic data only), the reference every model is scored against.
 """
 
 from __future__ import annotations
