@@ -37,7 +37,7 @@ class PublishError(ValueError):
 def check_name(name: str) -> str:
     """A run's folder name: plain, not hidden, not a path."""
     if not name or name in (".", "..") or "/" in name or "\\" in name or name.startswith("."):
-        raise PublishError(f"run name {name!r}: expected a plain folder name such as cpu-publish")
+        raise PublishError(f"run name {name!r}: expected a plain folder name such as publish")
     return name
 
 

@@ -77,7 +77,7 @@ def add(sub) -> None:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("publish", help="copy the book's run into results/NAME, or (--restore) back")
-    p.add_argument("name", help="folder name under results/, e.g. cpu-publish")
+    p.add_argument("name", help="folder name under results/, e.g. publish")
     p.add_argument("--restore", action="store_true",
                    help="put the published run where the book reads it (make book-published)")
     p.add_argument("--archive", metavar="FILE", help="also pack the published run into FILE (.tar.gz)")
