@@ -68,3 +68,7 @@ def test_a_target_above_the_truth_is_named_with_how_both_models_mark():
                                "and recall 0.27 against the truth, where 0.31 and 0.46.")
     assert "100%" not in sentence
     assert fusion_study.above_truth_sentence(runs[runs.fraction == 100]) == ""
+    assert "no upper bound" in sentence
+    marks_more = runs.assign(recall_truth=[0.5, 0.46, 0.30, 0.46, 0.5, 0.4])   # the truth model marked more at 5%
+    other = fusion_study.above_truth_sentence(marks_more)
+    assert "which marked more" in other and "upper bound" not in other

@@ -74,7 +74,7 @@ def above_truth_sentence(runs: pd.DataFrame) -> str:
     truth over seeds), the best of them and how the two models mark: precision and recall
     against the truth, which show whether the truth-trained model marked less."""
     means = runs.groupby(["fraction", "target"], sort=False)[["jsi_truth", "precision_truth", "recall_truth"]].mean()
-    parts = []
+    parts, marked_less = [], []
     for fraction in dict.fromkeys(runs.fraction):
         cell = means.loc[fraction]
         if "truth" not in cell.index:
@@ -86,16 +86,18 @@ def above_truth_sentence(runs: pd.DataFrame) -> str:
         best_target = above.jsi_truth.idxmax()
         best = above.loc[best_target]
         others = f" and {len(above) - 1} other target{'s' if len(above) > 2 else ''}" if len(above) > 1 else ""
+        marked_less.append(truth.recall_truth < best.recall_truth)
         parts.append(f"at {fraction}% of the labels, {_mid_sentence(target_name(best_target))} ({best.jsi_truth:.3f})"
                      f"{others} scored above the model trained on the truth itself ({truth.jsi_truth:.3f}), "
-                     f"which marked {'less' if truth.recall_truth < best.recall_truth else 'more'}: precision "
+                     f"which marked {'less' if marked_less[-1] else 'more'}: precision "
                      f"{truth.precision_truth:.2f} and recall {truth.recall_truth:.2f} against the truth, where "
                      f"{best.precision_truth:.2f} and {best.recall_truth:.2f}")
     if not parts:
         return ""
-    return (_sentence_case("; ".join(parts)) + ". Every model is scored where its wrinkle probability passes "
-            "0.5; a target that marks more moves that point towards recall, so at one fixed threshold the "
-            "truth is no upper bound.")
+    # The threshold explains the gap only where the truth-trained model is the one that marked less.
+    why = (" Every model is scored where its wrinkle probability passes 0.5; a target that marks more moves "
+           "that point towards recall, so at one fixed threshold the truth is no upper bound.") if all(marked_less) else ""
+    return _sentence_case("; ".join(parts)) + "." + why
 
 
 def _mid_sentence(name: str) -> str:
