@@ -64,6 +64,24 @@ def test_table1_convergence_and_its_intervals_recompute_from_the_runs(settings):
             (change.mean(), change.mean() - half, change.mean() + half), abs=1e-6)
 
 
+def test_each_cell_that_did_not_converge_was_tried_longer_and_against_its_own_mask():
+    """Every failing Table 3 cell has a longer-budget row; one trained on a single mask per
+    face also a row watched against that mask, with the very test JSI of its own runs
+    (validation only watches)."""
+    conv = _table("convergence")
+    failed = conv[~conv.converged & (conv.validated_against == "truth")]
+    if failed.empty:
+        return
+    check = _table("07_longer_budget")
+    for cell in failed.itertuples():
+        rows = check[(check.arm == cell.arm) & (check.target == cell.target) & (check.fraction_pct == cell.fraction_pct)]
+        assert rows[rows.validated_against == "truth"].updates.max() == 2 * cell.updates
+        if cell.target in ("union", "intersection", "staple", "vote") or cell.target.startswith("annotator:"):
+            own = rows[(rows.validated_against == cell.target) & (rows.updates == cell.updates)]
+            same = rows[(rows.validated_against == "truth") & (rows.updates == cell.updates)]
+            assert len(own) == 1 and own.jsi_truth.iloc[0] == pytest.approx(same.jsi_truth.iloc[0], abs=1e-12)
+
+
 def test_the_texture_mask_is_a_weak_label_and_the_task_stays_learnable():
     nb = nbformat.read(FOLDER / "notebooks" / "02_texture_ground_truth.ipynb", as_version=4)
     best = _table("02_thresholds").jaccard.max()

@@ -48,3 +48,23 @@ def test_budget_check_sentence_says_whether_the_longer_budget_settled_each_cell(
     assert "Ours (Union) at 100%: 2400 updates instead of 1200 settled it" in sentence
     assert present.budget_check_sentence(check.iloc[:0]) == ""
     assert "Intersection" in present.budget_check_layout(check).html
+
+
+def test_budget_check_sentence_says_what_watching_against_the_own_target_showed():
+    """A third row: the same runs (same budget, same test JSI) watched against the cell's own
+    target; a fourth of another cell whose test JSI differs is not called the same."""
+    check = pd.DataFrame({"arm": ["ours"] * 5, "target": ["intersection"] * 3 + ["union"] * 2,
+                          "fraction_pct": [100] * 5, "updates": [1200, 2400, 1200, 1200, 1200], "seeds": [5] * 5,
+                          "validated_against": ["truth", "truth", "intersection", "truth", "union"],
+                          "last_quarter_change": [-0.011, -0.015, -0.017, 0.02, 0.001], "threshold": [0.01] * 5,
+                          "converged": [False, False, False, False, True],
+                          "jsi_truth": [0.097, 0.084, 0.097, 0.2, 0.19]})
+    sentence = present.budget_check_sentence(check)
+    assert ("watched against its own target (Intersection) instead of the truth, the same runs did not converge "
+            "either (last-quarter change -0.017 against -0.011; the same test JSI against the truth") in sentence
+    assert "the same runs converged (last-quarter change +0.001 against +0.020; test JSI against the truth " \
+           "0.190 against 0.200)" in sentence
+    layout = present.budget_check_layout(check).html
+    assert "its own target (Intersection)" in layout and "the truth" in layout
+
+

@@ -120,3 +120,16 @@ def test_the_pilot_gives_each_fraction_a_budget_that_trains_every_arm():
     assert choose_budgets(pilot) == {"100": 300}         # Ours peaks at 150 already; None needs 300
     slow = pilot.assign(val_jsi=[0.30, 0.38, 0.45, 0.47, 0.475, 0.47])
     assert choose_budgets(slow) == {"100": 600}
+
+
+def test_budget_check_keeps_runs_watched_against_different_masks_apart():
+    """The same runs watched against the truth and against their own target are two rows,
+    never one mean of both curves."""
+    rows = [{"arm": "ours", "target": "intersection", "fraction": 100, "updates": 1200, "seed": k,
+             "validated_against": ref, "last_quarter_change": c, "jsi_truth": 0.1}
+            for ref, changes in (("truth", (-0.02, -0.004)), ("intersection", (0.001, 0.003)))
+            for k, c in enumerate(changes)]
+    check = convergence.budget_check(pd.DataFrame(rows), 0.01)
+    assert list(check.validated_against) == ["truth", "intersection"] and list(check.seeds) == [2, 2]
+    assert list(check.converged) == [False, True]
+    assert check.last_quarter_change.tolist() == pytest.approx([-0.012, 0.002])

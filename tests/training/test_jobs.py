@@ -72,3 +72,31 @@ def test_longer_budgets_trains_nothing_when_every_cell_converged(run):
 
     conv = pd.DataFrame({"arm": ["ours"], "target": ["intersection"], "fraction_pct": [100], "converged": [True]})
     assert longer_budgets(run, conv) is None
+
+
+def test_own_target_runs_watch_only_cells_that_failed_and_train_on_one_mask(run, monkeypatch):
+    """A failed intersection cell is watched against the intersection; a failed soft or
+    confusion cell has no mask of its own to watch, a converged one is left alone."""
+    from wrinklelib.training import jobs
+
+    asked = []
+    monkeypatch.setattr(jobs, "grid", lambda run, arms, fractions, seeds, targets, validate:
+                        asked.append((arms[0], targets[0], fractions[0], validate)) or pd.DataFrame({"seed": seeds}))
+    conv = pd.DataFrame({"arm": ["ours"] * 4, "target": ["intersection", "mean", "confusion", "union"],
+                         "fraction_pct": ["100", "100", "5", "5"], "converged": [False, False, False, True]})
+    assert len(jobs.own_target_runs(run, conv)) == len(run.settings.fusion_seeds)
+    assert asked == [("ours", "intersection", 1.0, "intersection")]
+    assert jobs.own_target_runs(run, conv.assign(converged=True)) is None
+
+
+@pytest.mark.parametrize("validate, named", [("mean", "validate 'mean': expected one of vote, truth"),
+                                             ("annotator:nobody", "expected one of the run's annotators")])
+def test_a_validation_reference_that_is_not_one_mask_is_refused_in_one_line(synthetic_run, validate, named):
+    from wrinklelib.config.settings import SettingError
+    from wrinklelib.training.stage import check_validation
+
+    with pytest.raises(SettingError, match=named):
+        check_validation(synthetic_run, validate)
+    check_validation(synthetic_run, "intersection")
+    check_validation(synthetic_run, "annotator:" + synthetic_run.settings.annotators[0])
+

@@ -193,29 +193,57 @@ def convergence_layout(conv: pd.DataFrame) -> Table:
 
 
 def budget_check_layout(check: pd.DataFrame) -> Table:
-    """convergence.budget_check for reading: each cell that failed the rule at its own budget
-    and at a longer one, same seeds."""
+    """convergence.budget_check for reading: each cell that failed the rule at its own budget,
+    at a longer one, and watched against its own target, same seeds."""
     shown = pd.DataFrame({
         "Cell": [cell_name(a, t) for a, t in zip(check.arm, check.target)],
         "labels": [f"{f}%" for f in check.fraction_pct], "updates": check.updates, "seeds": check.seeds,
+        "validated against": [reference_name(r, t) for r, t in zip(_references(check), check.target)],
         CHANGE: change_cells(check),
         "converged": check.converged.map({True: "yes", False: "NO"}),
         "test JSI against the truth": check.jsi_truth.map(lambda v: f"{v:.3f}")})
     return Table(to_html(shown, "", ("updates", "seeds", CHANGE, "test JSI against the truth")))
 
 
+def _references(check: pd.DataFrame) -> pd.Series:
+    """The validation reference of each row (the truth where a table from an older run lacks it)."""
+    return check["validated_against"] if "validated_against" in check else pd.Series("truth", index=check.index)
+
+
+def reference_name(reference: str, target: str) -> str:
+    """A validation reference as a reader names it: the truth, or the cell's own target."""
+    from ..evaluation.tables import target_name
+
+    if reference == "truth":
+        return "the truth"
+    return f"its own target ({target_name(reference)})" if reference == target else target_name(reference)
+
+
 def budget_check_sentence(check: pd.DataFrame) -> str:
-    """Whether a longer budget settled each cell that failed the rule, in words."""
+    """What a longer budget, and watching against the cell's own target, said of each cell
+    that failed the rule, in words."""
+    check = check.assign(validated_against=_references(check))
     parts = []
     for (arm, target, fraction), cell in check.groupby(["arm", "target", "fraction_pct"], sort=False):
-        by_budget = cell.sort_values("updates")
-        own, longer = by_budget.iloc[0], by_budget.iloc[-1]
-        verdict = "settled it" if longer.converged else "did not settle it"
-        parts.append(f"{cell_name(arm, target)} at {fraction}%: {longer.updates} updates instead of {own.updates} "
-                     f"{verdict} (last-quarter change {signed(longer.last_quarter_change)} against "
-                     f"{signed(own.last_quarter_change)}; test JSI against the truth {longer.jsi_truth:.3f} "
-                     f"against {own.jsi_truth:.3f}, {longer.seeds} seeds)")
-    return "A longer budget, same seeds: " + "; ".join(parts) + "." if parts else ""
+        own = cell.iloc[0]               # the cell as the table judged it: its budget, its reference
+        said = []
+        for r in cell.iloc[1:].itertuples():
+            moved = f"last-quarter change {signed(r.last_quarter_change)} against {signed(own.last_quarter_change)}"
+            if r.validated_against == own.validated_against:
+                verdict = "settled it" if r.converged else "did not settle it"
+                said.append(f"{r.updates} updates instead of {own.updates} {verdict} ({moved}; test JSI against "
+                            f"the truth {r.jsi_truth:.3f} against {own.jsi_truth:.3f}, {r.seeds} seeds)")
+            else:
+                verdict = "converged" if r.converged else "did not converge either"
+                same = r.updates == own.updates and abs(r.jsi_truth - own.jsi_truth) < 1e-9
+                scored = ("the same test JSI against the truth: validation only watches" if same
+                          else f"test JSI against the truth {r.jsi_truth:.3f} against {own.jsi_truth:.3f}")
+                said.append(f"watched against {reference_name(r.validated_against, target)} instead of "
+                            f"{reference_name(own.validated_against, target)}, the same runs {verdict} ({moved}; "
+                            f"{scored})")
+        if said:
+            parts.append(f"{cell_name(arm, target)} at {fraction}%: " + "; ".join(said))
+    return "Same seeds: " + "; ".join(parts) + "." if parts else ""
 
 
 def scale_table(settings, n_test: int, updates_per_run: dict) -> Table:

@@ -19,22 +19,28 @@ def cell_converged(last_quarter_change: float, threshold: float) -> bool:
     return abs(last_quarter_change) <= threshold
 
 
-#: A cell: its runs share arm, target, fraction and budget (runs of one cell with different
-#: budgets would show as two rows, never as one mean).
-CELL = ["arm", "target", "fraction", "updates"]
+#: A cell: its runs share arm, target, fraction, budget and validation reference (runs of one
+#: cell with different budgets, or watched against different masks, show as separate rows,
+#: never as one mean).
+CELL = ["arm", "target", "fraction", "updates", "validated_against"]
+
+
+def _with_reference(results: pd.DataFrame) -> pd.DataFrame:
+    """Result rows with their validation reference (runs recorded before validation could
+    score against anything but the vote were scored against the vote)."""
+    reference = results.get("validated_against", pd.Series("vote", index=results.index)).fillna("vote")
+    return results.assign(validated_against=reference)
 
 
 def convergence(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """convergence.csv: one row per cell (arm, target, fraction, budget). The rule judges the
-    mean change; its t interval over seeds says whether the seeds can tell it from none."""
+    """convergence.csv: one row per cell (arm, target, fraction, budget, reference). The rule
+    judges the mean change; its t interval over seeds says whether the seeds can tell it
+    from none."""
     rows = []
-    # Runs recorded before validation could score against the truth were scored against the vote.
-    reference = results.get("validated_against", pd.Series("vote", index=results.index)).fillna("vote")
-    for (arm, target, fraction, updates), cell in results.groupby(CELL, sort=False):
+    for (arm, target, fraction, updates, reference), cell in _with_reference(results).groupby(CELL, sort=False):
         change, low, high = t_interval(cell.last_quarter_change)
         rows.append({"arm": arm, "target": target, "fraction_pct": fraction, "seeds": len(cell),
-                     "updates": int(updates),
-                     "validated_against": "/".join(dict.fromkeys(reference[cell.index])),
+                     "updates": int(updates), "validated_against": reference,
                      "last_quarter_change": change, "change_t_low": low, "change_t_high": high,
                      "threshold": threshold,
                      "converged": cell_converged(change, threshold)})
@@ -42,10 +48,10 @@ def convergence(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
 
 
 def budget_check(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """Per cell and budget (rows of jobs.longer_budgets): its convergence row and the mean
-    test JSI against the truth."""
-    return convergence(results, threshold).assign(
-        jsi_truth=results.groupby(CELL, sort=False).jsi_truth.mean().to_numpy())
+    """Per cell, budget and validation reference (rows of jobs.longer_budgets and
+    jobs.own_target_runs): its convergence row and the mean test JSI against the truth."""
+    means = _with_reference(results).groupby(CELL, sort=False).jsi_truth.mean()
+    return convergence(results, threshold).assign(jsi_truth=means.to_numpy())
 
 
 def merge(saved: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:

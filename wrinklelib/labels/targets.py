@@ -27,6 +27,14 @@ from .fusion import majority_vote, stack_masks, staple
 #: The share of the label mass spread evenly over both classes by uniform smoothing.
 SMOOTHING = 0.1
 SOFT = ("mean", "smoothed", "svls")
+#: Targets that give each face one hard mask (besides annotator:<skill>): what validation
+#: can score a run against.
+MASKS = ("vote", "union", "intersection", "staple", "truth")
+
+
+def is_mask(name: str) -> bool:
+    """Whether the target `name` is one hard mask per face (not soft, not several masks)."""
+    return name in MASKS or name.startswith(SINGLE)
 
 
 def svls_kernel(sigma: float = 1.0) -> np.ndarray:

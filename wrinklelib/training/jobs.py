@@ -28,7 +28,7 @@ class Job:
     seed: int = 0
     target: str = "vote"
     updates: int = 0             # 0: the fraction's budget
-    validate: str = "vote"       # what validation scores against: "vote" or "truth"
+    validate: str = "vote"       # what validation scores against: stage.VALIDATION_REFERENCES
 
     def folder(self, run: runs.Run):
         if self.stage == "pretrain":
@@ -160,6 +160,30 @@ def longer_budgets(run: runs.Run, conv, factor: int = 2):
     failed = [(c.arm, c.target, float(c.fraction_pct) / 100) for c in conv[~conv.converged.astype(bool)].itertuples()]
     frames = [grid(run, [arm], [f], s.fusion_seeds, targets=[target], budgets=(0, factor * s.updates(f)),
                    validate=FUSION_VALIDATION) for arm, target, f in failed]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def own_target_runs(run: runs.Run, conv):
+    """Each Table 3 cell that did not converge and trains on one hard mask per face (rows of
+    convergence.convergence), its runs watched against that target instead of the truth:
+    the same weights and test scores, a different validation curve. Does the model settle
+    on what it is fitted to? None when no such cell failed."""
+    import pandas as pd
+
+    from ..labels.targets import is_mask
+
+    s = run.settings
+    failed = [(c.arm, c.target, float(c.fraction_pct) / 100) for c in conv[~conv.converged.astype(bool)].itertuples()
+              if is_mask(c.target) and c.target != FUSION_VALIDATION]
+    frames = [grid(run, [arm], [f], s.fusion_seeds, targets=[target], validate=target) for arm, target, f in failed]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def failed_cell_runs(run: runs.Run, conv):
+    """The runs of longer_budgets and own_target_runs, in one table; None when no cell failed."""
+    import pandas as pd
+
+    frames = [f for f in (longer_budgets(run, conv), own_target_runs(run, conv)) if f is not None]
     return pd.concat(frames, ignore_index=True) if frames else None
 
 

@@ -47,19 +47,24 @@ def pretrain_dir(run: Run, task: str = "texture") -> Path:
     return run.cache / "train" / f"pretrain-{task}-w{s.width}-s{s.seed}-{stage_hash(run, PRETRAIN_KEYS)}"
 
 
-#: What validation can score a finetuning run against: the voted masks, or (synthetic data)
-#: the true wrinkles.
-VALIDATION_REFERENCES = ("vote", "truth")
+#: What validation can score a finetuning run against: the voted masks, (synthetic data) the
+#: true wrinkles, or any other target that is one hard mask per face (a run's own target).
+VALIDATION_REFERENCES = ("vote", "truth", "union", "intersection", "staple", "annotator:<skill>")
 
 
 def check_validation(run: Run, validate: str) -> None:
     """One line naming a validation reference the run cannot use."""
-    from ..config.settings import SettingError
+    from ..config.settings import SINGLE, SettingError
+    from ..labels.targets import is_mask
 
-    if validate not in VALIDATION_REFERENCES:
+    if not is_mask(validate):
         raise SettingError(f"validate {validate!r}: expected one of {', '.join(VALIDATION_REFERENCES)}")
     if validate == "truth" and not run.synthetic:
         raise SettingError("validate 'truth': needs the true wrinkles (synthetic data); expected 'vote'")
+    skill = validate[len(SINGLE):] if validate.startswith(SINGLE) else None
+    if skill is not None and skill not in run.settings.annotators:
+        raise SettingError(f"validate {validate!r}: expected one of the run's annotators "
+                           f"{', '.join(SINGLE + a for a in run.settings.annotators)}")
 
 
 def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target: str = "vote", updates: int = 0,
@@ -69,7 +74,7 @@ def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target: str = "
     h = stage_hash(run, FINETUNE_KEYS, {"updates": updates or run.settings.updates(fraction)})
     tag = "" if target == "vote" else "-" + target.replace(":", "-")
     # The reference changes the validation history (not the weights): its own folder.
-    tag += "" if validate == "vote" else f"-val{validate}"
+    tag += "" if validate == "vote" else "-val" + validate.replace(":", "-")
     return run.cache / "train" / "finetune" / f"{arm}{tag}-w{run.settings.width}-{fraction_key(fraction)}pct-s{seed}-{h}"
 
 

@@ -67,6 +67,7 @@ def add(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--target", default="vote", help="training target: vote, a fusion target or annotator:<skill>")
     p.add_argument("--updates", type=int, default=0, help="the run's budget (default: its fraction's)")
-    p.add_argument("--validate", default="vote", choices=list(VALIDATION_REFERENCES),
-                   help="what validation scores against: the vote, or the truth (synthetic data)")
+    p.add_argument("--validate", default="vote",
+                   help="what validation scores against: " + ", ".join(VALIDATION_REFERENCES)
+                   + " (the truth: synthetic data)")
     p.set_defaults(func=cmd_train)
