@@ -137,6 +137,7 @@ if longer is not None:
     check.to_csv(paths.table("07_longer_budget"), index=False)
     display(present.budget_check_layout(check))
     print(present.budget_check_sentence(check))
+    print(fusion_study.budget_rank_sentence(t3, check))
 else:
     print("Every cell converged; no longer budget to try.")
 

@@ -72,3 +72,21 @@ def test_a_target_above_the_truth_is_named_with_how_both_models_mark():
     marks_more = runs.assign(recall_truth=[0.5, 0.46, 0.30, 0.46, 0.5, 0.4])   # the truth model marked more at 5%
     other = fusion_study.above_truth_sentence(marks_more)
     assert "which marked more" in other and "upper bound" not in other
+
+
+def test_budget_rank_sentence_says_whether_the_longer_budget_would_move_a_cell_past_another():
+    """Known answer: three targets at 100%; the failing union (0.25, second) scores 0.31 with
+    the longer budget, passing the vote (0.30); the failing intersection (0.10, last) falls
+    to 0.08 and passes nothing."""
+    t3 = pd.DataFrame({"target": ["vote", "union", "intersection"], "fraction_pct": [100] * 3,
+                       "jsi_truth": [0.30, 0.25, 0.10]})
+    check = pd.DataFrame({"target": ["union", "union", "union", "intersection", "intersection"],
+                          "fraction_pct": [100] * 5, "updates": [1200, 2400, 1200, 1200, 2400],
+                          "validated_against": ["truth", "truth", "union", "truth", "truth"],
+                          "jsi_truth": [0.25, 0.31, 0.25, 0.10, 0.08]})
+    sentence = fusion_study.budget_rank_sentence(t3, check)
+    assert ("Union at 100% ranks 2nd of 3 targets against the truth (0.250); with 2400 updates it scored 0.310, "
+            "which passes 1 other target: the ranking rests on its budget") in sentence
+    assert ("intersection at 100% ranks 3rd of 3 targets against the truth (0.100); with 2400 updates it scored "
+            "0.080, which passes no other target: the ranking does not rest on its budget.") in sentence
+    assert fusion_study.budget_rank_sentence(t3, check.iloc[:0]) == ""

@@ -72,6 +72,11 @@ def findings_markdown(tables: Path) -> str:
     if conv is not None:
         moving = drift_sentence(drift, conv) if drift is not None else ""
         tried = budget_check_sentence(longer) if longer is not None and moving else ""
+        if tried and t3 is not None:
+            from ..evaluation.fusion_study import budget_rank_sentence
+
+            rank = budget_rank_sentence(t3, longer)
+            tried += f" {rank}" if rank else ""
         paragraphs.append(f"**Convergence** (the rule of the verdicts page). {convergence_sentence(conv)}"
                           + (f" {moving} The scores of these cells may depend on their budget." if moving else "")
                           + (f" {tried}" if tried else ""))

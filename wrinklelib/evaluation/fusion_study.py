@@ -132,3 +132,33 @@ def same_scores_sentence(compared: int, same: int) -> str:
     return (f"The vote runs validated against the truth have the same test counts as Table 1's runs of the same "
             f"fraction and seed, validated against the vote, in {same} of {compared} runs"
             + ("." if same == compared else ": validation changed more than the watching, a bug."))
+
+
+def budget_rank_sentence(t3: pd.DataFrame, check: pd.DataFrame) -> str:
+    """Per Table 3 cell of `check` (convergence.budget_check of the cells that failed the
+    rule): its rank among the targets at its fraction (mean JSI against the truth), and
+    whether its score with the longer budget would pass the next target up or down, i.e.
+    whether Table 3's ranking rests on its budget."""
+    parts = []
+    watched = check[check.validated_against == "truth"] if "validated_against" in check else check
+    for (target, fraction), cell in watched.groupby(["target", "fraction_pct"], sort=False):
+        part = t3[t3.fraction_pct.astype(str) == str(fraction)].sort_values("jsi_truth", ascending=False)
+        if target not in set(part.target) or len(cell) < 2:
+            continue
+        order = list(part.target)
+        rank = order.index(target)
+        own, longer = cell.sort_values("updates").iloc[[0, -1]].itertuples()
+        others = part[part.target != target].jsi_truth
+        crossed = int(((others < own.jsi_truth) != (others < longer.jsi_truth)).sum())
+        line = (f"{_mid_sentence(target_name(target))} at {fraction}% ranks {_ordinal(rank + 1)} of {len(order)} targets against "
+                f"the truth ({own.jsi_truth:.3f}); with {longer.updates} updates it scored {longer.jsi_truth:.3f}")
+        line += (", which passes no other target: the ranking does not rest on its budget" if not crossed else
+                 f", which passes {crossed} other target{'s' if crossed > 1 else ''}: the ranking rests on its budget")
+        parts.append(line)
+    return _sentence_case("; ".join(parts) + ".") if parts else ""
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
