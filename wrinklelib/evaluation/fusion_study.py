@@ -137,7 +137,7 @@ def same_scores_sentence(compared: int, same: int) -> str:
 def budget_rank_sentence(t3: pd.DataFrame, check: pd.DataFrame) -> str:
     """Per Table 3 cell of `check` (convergence.budget_check of the cells that failed the
     rule): its rank among the targets at its fraction (mean JSI against the truth), and
-    whether its score with the longer budget would pass the next target up or down, i.e.
+    whether its score with the longer budget would pass any other target, up or down, i.e.
     whether Table 3's ranking rests on its budget."""
     parts = []
     watched = check[check.validated_against == "truth"] if "validated_against" in check else check
@@ -150,8 +150,9 @@ def budget_rank_sentence(t3: pd.DataFrame, check: pd.DataFrame) -> str:
         own, longer = cell.sort_values("updates").iloc[[0, -1]].itertuples()
         others = part[part.target != target].jsi_truth
         crossed = int(((others < own.jsi_truth) != (others < longer.jsi_truth)).sum())
-        line = (f"{_mid_sentence(target_name(target))} at {fraction}% ranks {_ordinal(rank + 1)} of {len(order)} targets against "
-                f"the truth ({own.jsi_truth:.3f}); with {longer.updates} updates it scored {longer.jsi_truth:.3f}")
+        line = (f"{_mid_sentence(target_name(target))} at {fraction}% ranks {_ordinal(rank + 1)} of {len(order)} "
+                f"targets against the truth ({own.jsi_truth:.3f}); with {longer.updates} updates it scored "
+                f"{longer.jsi_truth:.3f}")
         line += (", which passes no other target: the ranking does not rest on its budget" if not crossed else
                  f", which passes {crossed} other target{'s' if crossed > 1 else ''}: the ranking rests on its budget")
         parts.append(line)
