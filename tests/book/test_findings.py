@@ -35,7 +35,8 @@ def test_findings_name_a_cell_that_did_not_converge_and_what_a_longer_budget_did
                   "val_jsi_change": [-0.011], "val_precision_change": [0.002],
                   "val_recall_change": [-0.015]}).to_csv(tmp_path / "07_drift.csv", index=False)
     pd.DataFrame({"arm": ["ours"] * 2, "target": ["intersection"] * 2, "fraction_pct": [100] * 2,
-                  "updates": [1200, 2400], "seeds": [5, 5], "last_quarter_change": [-0.011, -0.015],
+                  "updates": [1200, 2400], "seeds": [5, 5], "validated_against": ["truth"] * 2,
+                  "last_quarter_change": [-0.011, -0.015],
                   "threshold": [0.01] * 2, "converged": [False, False],
                   "jsi_truth": [0.097, 0.084]}).to_csv(tmp_path / "07_longer_budget.csv", index=False)
     text = findings.findings_markdown(tmp_path)

@@ -40,6 +40,7 @@ def test_drift_sentence_names_only_the_cells_that_failed_the_rule():
 def test_budget_check_sentence_says_whether_the_longer_budget_settled_each_cell():
     check = pd.DataFrame({"arm": ["ours"] * 4, "target": ["intersection"] * 2 + ["union"] * 2,
                           "fraction_pct": [100] * 4, "updates": [1200, 2400] * 2, "seeds": [5] * 4,
+                          "validated_against": ["truth"] * 4,
                           "last_quarter_change": [-0.011, -0.015, 0.02, 0.004], "threshold": [0.01] * 4,
                           "converged": [False, False, False, True], "jsi_truth": [0.097, 0.084, 0.2, 0.21]})
     sentence = present.budget_check_sentence(check)
@@ -66,5 +67,3 @@ def test_budget_check_sentence_says_what_watching_against_the_own_target_showed(
            "0.190 against 0.200)" in sentence
     layout = present.budget_check_layout(check).html
     assert "its own target (Intersection)" in layout and "the truth" in layout
-
-

@@ -71,7 +71,7 @@ def test_longer_budgets_trains_nothing_when_every_cell_converged(run):
     from wrinklelib.training.jobs import longer_budgets
 
     conv = pd.DataFrame({"arm": ["ours"], "target": ["intersection"], "fraction_pct": [100], "converged": [True]})
-    assert longer_budgets(run, conv) is None
+    assert longer_budgets(run, conv) == []
 
 
 def test_own_target_runs_watch_only_cells_that_failed_and_train_on_one_mask(run, monkeypatch):
@@ -84,9 +84,9 @@ def test_own_target_runs_watch_only_cells_that_failed_and_train_on_one_mask(run,
                         asked.append((arms[0], targets[0], fractions[0], validate)) or pd.DataFrame({"seed": seeds}))
     conv = pd.DataFrame({"arm": ["ours"] * 4, "target": ["intersection", "mean", "confusion", "union"],
                          "fraction_pct": ["100", "100", "5", "5"], "converged": [False, False, False, True]})
-    assert len(jobs.own_target_runs(run, conv)) == len(run.settings.fusion_seeds)
+    assert [len(f) for f in jobs.own_target_runs(run, conv)] == [len(run.settings.fusion_seeds)]
     assert asked == [("ours", "intersection", 1.0, "intersection")]
-    assert jobs.own_target_runs(run, conv.assign(converged=True)) is None
+    assert jobs.own_target_runs(run, conv.assign(converged=True)) == []
 
 
 @pytest.mark.parametrize("validate, named", [("mean", "validate 'mean': expected one of vote, truth"),
@@ -99,4 +99,3 @@ def test_a_validation_reference_that_is_not_one_mask_is_refused_in_one_line(synt
         check_validation(synthetic_run, validate)
     check_validation(synthetic_run, "intersection")
     check_validation(synthetic_run, "annotator:" + synthetic_run.settings.annotators[0])
-

@@ -198,16 +198,11 @@ def budget_check_layout(check: pd.DataFrame) -> Table:
     shown = pd.DataFrame({
         "Cell": [cell_name(a, t) for a, t in zip(check.arm, check.target)],
         "labels": [f"{f}%" for f in check.fraction_pct], "updates": check.updates, "seeds": check.seeds,
-        "validated against": [reference_name(r, t) for r, t in zip(_references(check), check.target)],
+        "validated against": [reference_name(r, t) for r, t in zip(check.validated_against, check.target)],
         CHANGE: change_cells(check),
         "converged": check.converged.map({True: "yes", False: "NO"}),
         "test JSI against the truth": check.jsi_truth.map(lambda v: f"{v:.3f}")})
     return Table(to_html(shown, "", ("updates", "seeds", CHANGE, "test JSI against the truth")))
-
-
-def _references(check: pd.DataFrame) -> pd.Series:
-    """The validation reference of each row (the truth where a table from an older run lacks it)."""
-    return check["validated_against"] if "validated_against" in check else pd.Series("truth", index=check.index)
 
 
 def reference_name(reference: str, target: str) -> str:
@@ -222,7 +217,6 @@ def reference_name(reference: str, target: str) -> str:
 def budget_check_sentence(check: pd.DataFrame) -> str:
     """What a longer budget, and watching against the cell's own target, said of each cell
     that failed the rule, in words."""
-    check = check.assign(validated_against=_references(check))
     parts = []
     for (arm, target, fraction), cell in check.groupby(["arm", "target", "fraction_pct"], sort=False):
         own = cell.iloc[0]               # the cell as the table judged it: its budget, its reference

@@ -29,6 +29,9 @@ TARGETS = ("vote", "union", "intersection", "mean", "staple", "smoothed", "svls"
            "confusion", "truth")
 #: A target naming one annotator alone: this prefix and the annotator's skill.
 SINGLE = "annotator:"
+#: Targets that give each face one hard mask (besides annotator:<skill>): what validation
+#: can score a run against.
+MASKS = ("vote", "truth", "union", "intersection", "staple")
 PRECISIONS = ("auto", "float64")
 #: Names of the arms as the paper prints them.
 METHOD_NAMES = {"none": "No pretraining", "ours": "Ours", "texture_scratch": "Texture input, no pretraining",

@@ -140,8 +140,7 @@ def budget_rank_sentence(t3: pd.DataFrame, check: pd.DataFrame) -> str:
     whether its score with the longer budget would pass any other target, up or down, i.e.
     whether Table 3's ranking rests on its budget."""
     parts = []
-    watched = check[check.validated_against == "truth"] if "validated_against" in check else check
-    for (target, fraction), cell in watched.groupby(["target", "fraction_pct"], sort=False):
+    for (target, fraction), cell in check[check.validated_against == "truth"].groupby(["target", "fraction_pct"], sort=False):
         part = t3[t3.fraction_pct.astype(str) == str(fraction)].sort_values("jsi_truth", ascending=False)
         if target not in set(part.target) or len(cell) < 2:
             continue

@@ -21,15 +21,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..config.settings import SINGLE
+from ..config.settings import MASKS, SINGLE
 from .fusion import majority_vote, stack_masks, staple
 
 #: The share of the label mass spread evenly over both classes by uniform smoothing.
 SMOOTHING = 0.1
 SOFT = ("mean", "smoothed", "svls")
-#: Targets that give each face one hard mask (besides annotator:<skill>): what validation
-#: can score a run against.
-MASKS = ("vote", "union", "intersection", "staple", "truth")
 
 
 def is_mask(name: str) -> bool:

@@ -150,40 +150,39 @@ def fusion_histories(run: runs.Run):
     return histories(run, cells, s.fusion_seeds, FUSION_VALIDATION)
 
 
-def longer_budgets(run: runs.Run, conv, factor: int = 2):
-    """Each Table 3 cell that did not converge (rows of convergence.convergence), trained again
-    with `factor` times its budget and the same seeds, beside its own runs: would a longer
-    budget have settled it? None when every cell converged."""
-    import pandas as pd
+def failed_cells(conv) -> list[tuple[str, str, float]]:
+    """(arm, target, fraction) of each cell that did not converge (rows of
+    convergence.convergence)."""
+    return [(c.arm, c.target, float(c.fraction_pct) / 100) for c in conv[~conv.converged.astype(bool)].itertuples()]
 
+
+def longer_budgets(run: runs.Run, conv, factor: int = 2) -> list:
+    """Each Table 3 cell that did not converge, trained again with `factor` times its budget
+    and the same seeds, beside its own runs: would a longer budget have settled it? One
+    result table per cell."""
     s = run.settings
-    failed = [(c.arm, c.target, float(c.fraction_pct) / 100) for c in conv[~conv.converged.astype(bool)].itertuples()]
-    frames = [grid(run, [arm], [f], s.fusion_seeds, targets=[target], budgets=(0, factor * s.updates(f)),
-                   validate=FUSION_VALIDATION) for arm, target, f in failed]
-    return pd.concat(frames, ignore_index=True) if frames else None
+    return [grid(run, [arm], [f], s.fusion_seeds, targets=[target], budgets=(0, factor * s.updates(f)),
+                 validate=FUSION_VALIDATION) for arm, target, f in failed_cells(conv)]
 
 
-def own_target_runs(run: runs.Run, conv):
-    """Each Table 3 cell that did not converge and trains on one hard mask per face (rows of
-    convergence.convergence), its runs watched against that target instead of the truth:
-    the same weights and test scores, a different validation curve. Does the model settle
-    on what it is fitted to? None when no such cell failed."""
-    import pandas as pd
-
+def own_target_runs(run: runs.Run, conv) -> list:
+    """Each Table 3 cell that did not converge and trains on one hard mask per face, its runs
+    watched against that target instead of the truth: the same weights and test scores, a
+    different validation curve. Does the model settle on what it is fitted to? One result
+    table per cell."""
     from ..labels.targets import is_mask
 
     s = run.settings
-    failed = [(c.arm, c.target, float(c.fraction_pct) / 100) for c in conv[~conv.converged.astype(bool)].itertuples()
-              if is_mask(c.target) and c.target != FUSION_VALIDATION]
-    frames = [grid(run, [arm], [f], s.fusion_seeds, targets=[target], validate=target) for arm, target, f in failed]
-    return pd.concat(frames, ignore_index=True) if frames else None
+    return [grid(run, [arm], [f], s.fusion_seeds, targets=[target], validate=target)
+            for arm, target, f in failed_cells(conv) if is_mask(target) and target != FUSION_VALIDATION]
 
 
 def failed_cell_runs(run: runs.Run, conv):
-    """The runs of longer_budgets and own_target_runs, in one table; None when no cell failed."""
+    """The runs of longer_budgets and own_target_runs, in one table; None when every cell
+    converged."""
     import pandas as pd
 
-    frames = [f for f in (longer_budgets(run, conv), own_target_runs(run, conv)) if f is not None]
+    frames = [*longer_budgets(run, conv), *own_target_runs(run, conv)]
     return pd.concat(frames, ignore_index=True) if frames else None
 
 

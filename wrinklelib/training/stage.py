@@ -19,6 +19,7 @@ import torch.distributed as dist
 
 from ..config.environment import resolve_device
 from ..config.run import RUN_FILE, Run, data_key
+from ..config.settings import MASKS, SINGLE
 from ..data.splits import fraction_key
 from ..files import write_json
 
@@ -47,14 +48,15 @@ def pretrain_dir(run: Run, task: str = "texture") -> Path:
     return run.cache / "train" / f"pretrain-{task}-w{s.width}-s{s.seed}-{stage_hash(run, PRETRAIN_KEYS)}"
 
 
-#: What validation can score a finetuning run against: the voted masks, (synthetic data) the
-#: true wrinkles, or any other target that is one hard mask per face (a run's own target).
-VALIDATION_REFERENCES = ("vote", "truth", "union", "intersection", "staple", "annotator:<skill>")
+#: What validation can score a finetuning run against, as named to a user: the voted masks,
+#: (synthetic data) the true wrinkles, or any other target that is one hard mask per face
+#: (labels.targets.is_mask decides).
+VALIDATION_REFERENCES = (*MASKS, SINGLE + "<skill>")
 
 
 def check_validation(run: Run, validate: str) -> None:
     """One line naming a validation reference the run cannot use."""
-    from ..config.settings import SINGLE, SettingError
+    from ..config.settings import SettingError
     from ..labels.targets import is_mask
 
     if not is_mask(validate):
