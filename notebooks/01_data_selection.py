@@ -44,7 +44,7 @@ from wrinklelib.config import paths
 from wrinklelib.data import realism, splits
 from wrinklelib.data.parsing import landmarks_parsing, landmarks_unavailable
 from wrinklelib.data.sample import load_sample
-from wrinklelib.labels import agreement
+from wrinklelib.evaluation import agreement
 from wrinklelib.labels.annotators import SKILLS
 
 run = notebook.start(profile, overrides)

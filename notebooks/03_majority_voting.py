@@ -32,7 +32,8 @@ from wrinklelib.book.draw import overlay
 from wrinklelib.config import paths
 from wrinklelib.data.sample import load_sample
 from wrinklelib.data.synthetic import REGIONS
-from wrinklelib.labels import agreement, fusion
+from wrinklelib.evaluation import agreement
+from wrinklelib.labels import fusion
 
 run = notebook.start(profile, overrides)
 s, split, min_votes = run.settings, run.split, run.settings.min_votes

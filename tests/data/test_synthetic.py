@@ -5,7 +5,7 @@ import pytest
 
 from wrinklelib.data import layout, realism
 from wrinklelib.data import synthetic as synth
-from wrinklelib.data.faceclasses import HAIR, L_EYE, NOSE, SKIN
+from wrinklelib.labels.faceclasses import HAIR, L_EYE, NOSE, SKIN
 from wrinklelib.data.sample import load_sample
 from wrinklelib.labels.texture import face_mask
 

@@ -3,7 +3,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from wrinklelib.labels import agreement, fusion
+from wrinklelib.evaluation import agreement
+from wrinklelib.labels import fusion
 from wrinklelib.data.layout import read_mask, write_png
 
 from conftest import WRINKLE, random_masks

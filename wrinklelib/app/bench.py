@@ -13,9 +13,10 @@ import torch.nn.functional as F
 
 from ..config.environment import device_name
 from ..labels.texture import texture_map, texture_map_torch
-from ..model.precision import autocast, channels_last
-from ..model.unet import UNet
-from ..evaluation.inference import predict_batch
+from ..model import precision
+from ..model.inference import predict_batch
+from ..model.networks import create
+from ..training.loop import TrainConfig, apply_update, train_step
 
 PAPER_IMAGE_STEPS = {"pretrain": 25000 * 300, "finetune_per_run": 400 * 150}
 
@@ -25,7 +26,18 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def train_flops(model: UNet, x: torch.Tensor) -> float:
+def unet(width: int, in_channels: int = 4, out_channels: int = 2) -> torch.nn.Module:
+    """The finetuned network of the benchmarks (RGB + texture in, 2 classes out)."""
+    return create("unet", in_channels=in_channels, out_channels=out_channels, width=width)
+
+
+def bench_config(batch: int) -> TrainConfig:
+    """A training configuration as the profiles train (its values do not change the cost)."""
+    return TrainConfig(task="segmentation", updates=1000, validations=4, batch_size=batch, lr=1e-4, weight_decay=1e-4,
+                       warmup=0.05, dice_weight=1.0, seed=0, device="auto", precision="auto")
+
+
+def train_flops(model: torch.nn.Module, x: torch.Tensor) -> float:
     """FLOPs (2 per multiply-add) of one forward and backward pass, counted by torch."""
     from torch.utils.flop_counter import FlopCounterMode
 
@@ -36,19 +48,24 @@ def train_flops(model: UNet, x: torch.Tensor) -> float:
 
 
 def time_steps(model, x, y, optimised: bool, steps: int, device: torch.device) -> float:
-    """Seconds per training step. Optimised is what `fit` does: channels_last everywhere,
-    bf16 autocast on CUDA; naive is fp32 in the default layout."""
+    """Seconds per training step. Optimised is the step `fit` takes (training.loop's
+    train_step and apply_update: channels_last everywhere, bf16 autocast on CUDA, the
+    profile's loss); naive is a plain fp32 cross-entropy step in the default layout."""
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    cfg = bench_config(x.shape[0])
     if optimised:
-        model, x = channels_last(model), channels_last(x)
+        model = precision.prepare(model, device)
 
     def step():
-        with autocast(device) if optimised else contextlib.nullcontext():
-            loss = F.cross_entropy(model(x).float(), y)
-        loss.backward()
+        if optimised:
+            train_step(model, x, y, cfg, device, torch.float32)
+            apply_update(opt, cfg, 10)
+            return
+        F.cross_entropy(model(x), y).backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
 
+    model.train()
     step()
     _sync(device)
     t = time.perf_counter()
@@ -85,10 +102,10 @@ def bench_train(device: str = "cpu", sizes=(128, 256), width: int = 8, batch: in
         torch.manual_seed(0)
         x = torch.randn(batch, 4, size, size, device=dev)
         y = (torch.rand(batch, size, size, device=dev) < 0.02).long()
-        flops = train_flops(UNet(4, 2, width).to(dev), x) / batch
+        flops = train_flops(unet(width).to(dev), x) / batch
         timing = {}
         for path, optimised in (("naive fp32", False), ("optimised", True)):
-            timing[path] = time_steps(UNet(4, 2, width).to(dev), x, y, optimised, steps, dev)
+            timing[path] = time_steps(unet(width).to(dev), x, y, optimised, steps, dev)
         for path, sec in timing.items():
             rows.append({"device": device_name(device), "size": size, "width": width, "batch": batch, "path": path,
                          "images_per_s": batch / sec, "tflops": flops * batch / sec / 1e12,
@@ -151,7 +168,7 @@ def bench_predict(device: str = "cpu", size: int = 1024, width: int = 64, batche
     """Inference latency per size x size image at batch 1 and throughput per batch size,
     for the 4->2 U-Net through the one inference path (host to device and back included)."""
     dev = torch.device(device)
-    model = UNet(4, 2, width).to(dev).eval()
+    model = unet(width).to(dev).eval()
     rows = []
     for b in batches:
         x = torch.randn(b, 4, size, size)
@@ -186,7 +203,7 @@ def bench_photo(device: str = "cpu", width: int = 64, side: tuple[int, int] = (6
     photo = cv2.resize(skimage.data.astronaut(), (h, h))
     photo = cv2.copyMakeBorder(photo, 0, 0, (w - h) // 2, w - h - (w - h) // 2, cv2.BORDER_REFLECT)
     dev = torch.device(device)
-    model = UNet(4, 2, width).to(dev).eval()
+    model = unet(width).to(dev).eval()
     t = time.perf_counter()
     _mask, faces = predict_aligned(model, AUTHORS_RECIPE, photo, dev)
     _sync(dev)
@@ -227,10 +244,9 @@ def _steps(args: tuple[int, int, int, int]) -> float:
     size, batch, steps, threads = args
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = channels_last(UNet(4, 2, 8))
-    x = channels_last(torch.randn(batch, 4, size, size))
+    x = torch.randn(batch, 4, size, size)
     y = (torch.rand(batch, size, size) < 0.02).long()
-    return time_steps(model, x, y, True, steps, torch.device("cpu"))
+    return time_steps(unet(8), x, y, True, steps, torch.device("cpu"))
 
 
 def bench_parallel(size: int = 96, batch: int = 8, steps: int = 20) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from ..data.align import align, to_crop, to_photo, warp_back
 from ..data.layout import read_image, write_png
 from ..data.parsing import NoFaceFound, all_face_landmarks, landmarks_parsing
-from ..evaluation.inference import predict_masks
+from ..model.inference import predict_masks
 from ..book.draw import overlay
 from ..evaluation.regions import REGIONS, measure, region_polygons
 from ..files import show_progress, write_csv

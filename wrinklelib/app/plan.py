@@ -14,34 +14,20 @@ from ..data.check import check_data
 
 
 def measure_step_seconds(cfg: Settings, size: int = 128, steps: int = 2) -> tuple[float, str]:
-    """Seconds per training image at the profile's size and width, measured here on a small
-    image and scaled by pixel count (convolution cost grows with pixels)."""
+    """Seconds per training image at the profile's patch and width, measured here with the
+    step `fit` takes (app.bench.time_steps) on a smaller patch and scaled by pixel count
+    (convolution cost grows with pixels)."""
     import torch
-    import torch.nn.functional as F
 
     from ..config.environment import device_name, resolve_device
-    from ..model.precision import autocast
-    from ..model.unet import UNet
+    from .bench import time_steps, unet
 
     device = resolve_device(cfg.device if cfg.device != "cuda" or torch.cuda.is_available() else "cpu")
-    model = UNet(4, 2, cfg.width).to(device)
-    opt = torch.optim.AdamW(model.parameters())
-    x = torch.randn(1, 4, size, size, device=device)
-    y = torch.zeros(1, size, size, dtype=torch.long, device=device)
-    for i in range(steps + 1):
-        if i == 1:
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            t = time.perf_counter()
-        with autocast(device):
-            loss = F.cross_entropy(model(x).float(), y)
-        loss.backward()
-        opt.step()
-        opt.zero_grad()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    per_image = (time.perf_counter() - t) / steps
-    return per_image * (cfg.size / size) ** 2, device_name(str(device))
+    side = min(size, cfg.patch)
+    x = torch.randn(1, 4, side, side, device=device)
+    y = torch.zeros(1, side, side, dtype=torch.long, device=device)
+    per_image = time_steps(unet(cfg.width).to(device), x, y, True, steps, device)
+    return per_image * (cfg.patch / side) ** 2, device_name(str(device))
 
 
 def updates(cfg: Settings) -> tuple[int, int, int]:
@@ -66,12 +52,14 @@ def plan(cfg: Settings, root: Path) -> list[str]:
     runs, pre, fine = updates(cfg)
     lines = [f"data: {root} ({len(images)} images, {len(manual)} manual masks, {weak} weak masks)",
              *[f"note: {n}" for n in notes],
-             f"images: {cfg.size} px (files of another size are resized when loaded)",
+             f"images: {cfg.size} px (files of another size are resized when loaded), trained on "
+             f"{cfg.patch} px patches, scored whole",
              f"pretraining: {len(split['pretrain'])} faces, {cfg.pretrain_updates:,} updates each, texture "
              f"+ {len(cfg.pretext_tasks)} pretext tasks ({', '.join(cfg.pretext_tasks)})",
              f"finetuning: train/val/test {len(split['train'])}/{len(split['val'])}/{len(split['test'])}"
              f"{' (official test list)' if split['official_test_list'] else ''}; fractions "
-             + ", ".join(f"{k}%={len(v)}" for k, v in split["fractions"].items()),
+             + ", ".join(f"{f * 100:g}%={max(1, round(f * len(split['train'])))}" for f in cfg.fractions)
+             + " (each seed draws its own faces)",
              f"runs: {runs} finetunings (the pilot, Tables 1 and 2), budgets "
              + ", ".join(f"{f * 100:g}%: {cfg.updates(f):,} updates" for f in cfg.fractions),
              f"checkpoints: {paths.cache() / 'train'}; run record: {paths.cache() / 'runs'}",
@@ -80,7 +68,8 @@ def plan(cfg: Settings, root: Path) -> list[str]:
     seconds, device = measure_step_seconds(cfg)
     hours = (pre + fine) * cfg.batch_size * seconds / 3600
     lines.append(f"projected wall time on {device}: {hours:,.1f} h on 1 device, {hours / 8:,.1f} h on 8 "
-                 f"(measured {seconds * 1000:.0f} ms per {cfg.size} px training image, linear scaling assumed)")
+                 f"(measured {seconds * 1000:.0f} ms per {cfg.patch} px training patch, linear scaling assumed; "
+                 "validation and test scoring not included)")
     return lines
 
 

@@ -20,18 +20,14 @@ from pathlib import Path
 
 import nbformat
 
+from ..book.provenance import PROVENANCE, RUN_RECORD, PublishError, provenance
 from ..config import paths
-from ..config.environment import environment
 from ..files import atomic_write, write_json, write_text
 
-PROVENANCE, RUN_RECORD = "provenance.json", "run.json"
+__all__ = ["PublishError", "provenance", "publish", "restore", "archive", "unpack"]
 PARTS = ("notebooks", "tables", "figures")
 #: An archive may hold at most this many members and unpack to at most this many bytes.
 MAX_MEMBERS, MAX_BYTES = 5000, 500 * 2 ** 20
-
-
-class PublishError(ValueError):
-    """A run that cannot be published or a published run that cannot be used; names it."""
 
 
 def check_name(name: str) -> str:
@@ -39,31 +35,6 @@ def check_name(name: str) -> str:
     if not name or name in (".", "..") or "/" in name or "\\" in name or name.startswith("."):
         raise PublishError(f"run name {name!r}: expected a plain folder name such as publish")
     return name
-
-
-def provenance(notebooks: Path | None = None, run_file: Path | None = None) -> dict:
-    """Where a run came from: the run record, the executing environment (device, versions,
-    git commit) and each notebook's wall time, as recorded in the executed notebooks (by
-    default the book's)."""
-    notebooks = Path(notebooks or paths.EXECUTED)
-    run_file = Path(run_file or paths.generated() / RUN_RECORD)
-    if not run_file.exists():
-        raise PublishError(f"{run_file}: no run record; run `wrinkle run` first")
-    run = json.loads(run_file.read_text())
-    books = sorted(Path(notebooks).glob("[0-9][0-9]_*.ipynb"))
-    expected = len(list(paths.NOTEBOOKS.glob("[0-9][0-9]_*.py")))
-    if len(books) != expected:
-        raise PublishError(f"{notebooks}: expected the {expected} executed notebooks, found {len(books)}")
-    meta = [nbformat.read(b, as_version=4).metadata.get("wrinkle", {}) for b in books]
-    wrong = [b.name for b, m in zip(books, meta) if m.get("hash") != run["hash"]]
-    if wrong:
-        raise PublishError(f"{', '.join(wrong)}: executed for another run than {run['profile']}-{run['hash']}")
-    env = meta[-1].get("environment") or environment()
-    return {"run": f"{run['profile']}-{run['hash']}", "profile": run["profile"], "settings": run["settings"],
-            "device": env.get("device"), "git_commit": env.get("git_commit"), "environment": env,
-            "notebook_wall_s": {b.stem: round(m.get("wall_s", float("nan")), 1) for b, m in zip(books, meta)},
-            "total_wall_s": round(sum(m.get("wall_s", 0) for m in meta), 1),
-            "executed_utc": min(m.get("executed_utc", "?") for m in meta)}
 
 
 def check_published(folder: Path) -> Path:

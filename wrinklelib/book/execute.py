@@ -196,7 +196,7 @@ def record_book_run(records: list[dict]) -> None:
     notebooks belong to it) and the generated pages."""
     import pandas as pd
 
-    from ..app.publish import PublishError, provenance
+    from .provenance import PublishError, provenance
     from .pages import write_pages
 
     times = paths.table("notebook_times")

@@ -239,7 +239,7 @@ def targets_figure(t3, path: Path | None = None):
 def figure3_panels(run, ids: list[str], arms: list[str], fraction: float, seed: int) -> list[list[np.ndarray]]:
     """Figure 3: per test face the image, the voted mask and each arm's prediction."""
     from ..data.sample import load_sample
-    from ..training.finetuning import predictions
+    from ..evaluation.experiments import predictions
 
     faces = [load_sample(run.root, i, run.settings.size) for i in ids]
     preds = {a: predictions(run, ids, a, fraction, seed) for a in arms}

@@ -11,26 +11,11 @@ import numpy as np
 import pandas as pd
 
 from ..config.settings import ARMS, METHOD_NAMES
+from ..evaluation.wording import interval, number, signed
+
+__all__ = ["interval", "number", "signed"]
 
 CLASS = "wrinkle-table"
-
-
-def number(v, digits: int = 3) -> str:
-    """A number to `digits` decimals ('' for nan)."""
-    return "" if v is None or (isinstance(v, float) and not np.isfinite(v)) else f"{v:.{digits}f}"
-
-
-def signed(v, digits: int = 3) -> str:
-    """A signed number to `digits` decimals ('' for nan)."""
-    return "" if v is None or (isinstance(v, float) and not np.isfinite(v)) else f"{v:+.{digits}f}"
-
-
-def interval(mean, low, high, digits: int = 3, sign: bool = False) -> str:
-    """'0.453 [0.441, 0.465]': a mean and its interval in one cell."""
-    f = signed if sign else number
-    if low is None or not np.isfinite(low):
-        return f(mean, digits)
-    return f"{f(mean, digits)} [{f(low, digits)}, {f(high, digits)}]"
 
 
 _WITH_INTERVAL = re.compile(r"^(\S+) (\[[^\]]+\])$")

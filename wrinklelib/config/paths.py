@@ -44,12 +44,6 @@ def figures() -> Path:
     return generated() / "figures"
 
 
-def table(name: str) -> Path:
-    """CSV path of a generated table, creating its folder."""
-    tables().mkdir(parents=True, exist_ok=True)
-    return tables() / f"{name}.csv"
-
-
 def figure(name: str) -> Path:
     """PNG path of a generated figure, creating its folder."""
     figures().mkdir(parents=True, exist_ok=True)
@@ -81,3 +75,72 @@ def absolute(recorded: str) -> Path:
         return cache() / recorded[len(CACHE_TOKEN) + 1:]
     path = Path(recorded)
     return path if path.is_absolute() else ROOT / path
+
+
+#: Every table the notebooks write, by name, and what it holds: pages read them by these
+#: names, and a name outside this list is an error (a renamed table cannot drop a page's
+#: paragraph unnoticed).
+TABLES = {
+    "01_realism": "texture statistics of synthetic faces against a photograph",
+    "01_sizes": "faces in each part of the split and in each labelled subset",
+    "01_widths": "true wrinkle widths and coverage at the run's size and at 80 px",
+    "02_thresholds": "thresholded texture masks against the truth",
+    "03_agreement": "annotators' agreement with each other and with the truth",
+    "04_pretraining_history": "validation loss of the pretraining runs",
+    "04_pretraining": "how each pretraining run ended, and whether it converged",
+    "05_pilot": "the pilot: validation JSI of two arms at each budget",
+    "05_effect_by_budget": "Ours - No pretraining and Ours - texture input against the budget, from the pilot",
+    "05_runs": "every Table 1 run",
+    "05_convergence": "convergence of each Table 1 cell",
+    "table1": "Table 1",
+    "06_runs": "every Table 2 run",
+    "06_convergence": "convergence of each Table 2 cell",
+    "table2": "Table 2",
+    "07_runs": "every Table 3 run",
+    "07_convergence": "convergence of each Table 3 cell",
+    "07_drift": "how far each Table 3 cell moved over its last quarter",
+    "07_longer_budget": "Table 3 cells that did not converge, trained again longer or watched against their target",
+    "07_against_vote": "each Table 3 target against the vote, paired by seed",
+    "table3": "Table 3",
+    "claims": "every claim tested, with families, Holm's adjustment and detectable effects",
+    "convergence": "convergence of every cell of Tables 1 to 3",
+    "09_region_report": "the region report of the own-photos page",
+    "notebook_times": "wall time of each notebook of the run",
+}
+
+
+class MissingTable(LookupError):
+    """A table that is not in TABLES or was not written; the message names it."""
+
+
+def table(name: str) -> Path:
+    """CSV path of a generated table (one of TABLES), creating its folder."""
+    if name not in TABLES:
+        raise MissingTable(f"table {name!r} is not a table of the book; known: {', '.join(TABLES)}")
+    tables().mkdir(parents=True, exist_ok=True)
+    return tables() / f"{name}.csv"
+
+
+def write_table(name: str, frame) -> Path:
+    """Write a generated table (one of TABLES) atomically as CSV; returns its path."""
+    from ..files import write_csv
+
+    return write_csv(table(name), frame)
+
+
+def read_table(name: str, folder: Path | None = None, optional: bool = False):
+    """A generated table (one of TABLES) from the book's tables or `folder`; a MissingTable
+    naming the file when it was not written (None instead when `optional`: tables that only
+    some data or profiles write). A table written without rows reads as an empty frame."""
+    import pandas as pd
+
+    if name not in TABLES:
+        raise MissingTable(f"table {name!r} is not a table of the book; known: {', '.join(TABLES)}")
+    path = Path(folder or tables()) / f"{name}.csv"
+    if not path.exists():
+        if optional:
+            return None
+        raise MissingTable(f"{path}: table {name!r} was not written; execute its notebook first")
+    if not path.read_text().strip():
+        return pd.DataFrame()
+    return pd.read_csv(path, dtype={"fraction_pct": str})

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..data import layout
-from ..data.splits import fraction_key, ids_hash, make_split, read_split, save_split
+from ..data.splits import ids_hash, make_split, read_split, save_split, subset
 from ..files import write_json
 from . import paths
 from .environment import resolve_device
@@ -135,10 +135,8 @@ def plan_split(s: Settings, root: Path) -> tuple[Settings, dict, list[str]]:
     if s.official_test and test_ids is None:
         raise SettingError(f"setting official_test=True: {root / layout.TEST_LIST} is missing")
     s, notes = fit_to_data(s, len(manual), len(images), len(test_ids) if test_ids else None)
-    fractions = sorted(set(s.fractions) | set(s.ablation_fractions), reverse=True)
     try:
-        split = make_split(manual, images, s.n_train, s.n_val, s.n_test, s.n_pretrain, fractions,
-                           s.seed, s.profile, test_ids)
+        split = make_split(manual, images, s.n_train, s.n_val, s.n_test, s.n_pretrain, s.seed, s.profile, test_ids)
     except ValueError as err:
         raise SettingError(f"setting data_dir={s.data_dir!r}: {err}") from err
     return s, split, notes
@@ -205,9 +203,15 @@ def copy_to_book(run: Run) -> Path:
     return write_json(paths.generated() / RUN_FILE, run.record())
 
 
-def fraction_ids(run: Run, fraction: float) -> list[str]:
-    """The training ids of one fraction."""
-    return run.split["fractions"][fraction_key(fraction)]
+def training_ids(run: Run, fraction: float, seed: int) -> list[str]:
+    """The labelled faces a finetuning seed trains on at one fraction (its own draw from the
+    training faces; nested across fractions within the seed)."""
+    return subset(run.split["train"], fraction, seed, run.settings.seed)
+
+
+def validation_ids(run: Run) -> list[str]:
+    """The validation faces scored at each validation point (the first `val_faces`)."""
+    return run.split["val"][:run.settings.val_faces]
 
 
 def test_ids_hash(ids: list[str]) -> str:

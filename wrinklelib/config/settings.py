@@ -11,10 +11,13 @@ import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from ..labels.annotators import SKILLS
+from ..labels.pretext import PRETEXT_TASKS
+from ..labels.targets import accepted, is_known
+from ..model.unet import MULTIPLE
+
 PROFILE_FILE = Path(__file__).with_name("profiles.toml")
 
-#: Pretext tasks of Table 2, each a pretraining target besides the texture mask.
-PRETEXT_TASKS = ("reconstruction", "deblur", "denoise", "superres")
 #: Finetuning arms: input channels, texture input, and which pretraining they start from.
 ARMS = {
     "none": dict(in_channels=3, texture_input=False, init=None),
@@ -24,23 +27,12 @@ ARMS = {
     **{t: dict(in_channels=4, texture_input=True, init=t) for t in PRETEXT_TASKS},
 }
 WEAK_SOURCES = ("compute", "release")
-#: Training targets made from the annotators (Table 3); "vote" is the paper's.
-TARGETS = ("vote", "union", "intersection", "mean", "staple", "smoothed", "svls", "random_annotator",
-           "confusion", "truth")
-#: A target naming one annotator alone: this prefix and the annotator's skill.
-SINGLE = "annotator:"
-#: Targets that give each face one hard mask (besides annotator:<skill>): what validation
-#: can score a run against.
-MASKS = ("vote", "truth", "union", "intersection", "staple")
 PRECISIONS = ("auto", "float64")
 #: Names of the arms as the paper prints them.
 METHOD_NAMES = {"none": "No pretraining", "ours": "Ours", "texture_scratch": "Texture input, no pretraining",
+                "rgb_pretrained": "RGB input, texture pretraining",
                 "reconstruction": "Reconstruction", "deblur": "Deblur", "denoise": "Denoise",
                 "superres": "Super-Resolution"}
-TARGET_NAMES = {"vote": "Majority vote (2 of 3)", "union": "Union", "intersection": "Intersection",
-                "mean": "Mean of the annotators (soft)", "staple": "STAPLE", "smoothed": "Vote, label smoothing",
-                "svls": "Vote, spatially varying smoothing", "random_annotator": "One random annotator per step",
-                "confusion": "Learned annotator confusion", "truth": "The truth itself"}
 
 
 class SettingError(ValueError):
@@ -55,6 +47,8 @@ class Settings:
     seed: int
     data_dir: str
     size: int
+    patch: int
+    foreground: float
     n_pretrain: int
     n_train: int
     n_val: int
@@ -64,14 +58,20 @@ class Settings:
     width: int
     batch_size: int
     lr: float
+    weight_decay: float
+    warmup: float
+    dice_weight: float
     pretrain_updates: int
+    pretrain_validations: int
     pretrain_tolerance: float
+    pretrain_seeds: tuple[int, ...]
     finetune_updates: tuple[int, ...]
     validations: int
+    val_faces: int
     convergence_threshold: float
     pilot_updates: tuple[int, ...]
     pilot_fractions: tuple[float, ...]
-    pilot_seed: int
+    pilot_seeds: tuple[int, ...]
     seeds: tuple[int, ...]
     arms: tuple[str, ...]
     ablation_seeds: tuple[int, ...]
@@ -98,6 +98,12 @@ class Settings:
         """The finetuning budget (updates) of every run at this fraction of the labels."""
         return self.finetune_updates[self.fractions.index(fraction)]
 
+    def pretrain_seed(self, seed: int) -> int:
+        """The pretraining run a finetuning seed starts from: finetuning seed k takes
+        pretraining seed pretrain_seeds[k mod len(pretrain_seeds)], so that seeds spread
+        evenly over the pretraining runs."""
+        return self.pretrain_seeds[seed % len(self.pretrain_seeds)]
+
 
 def _positive(v) -> bool:
     return v > 0
@@ -112,18 +118,14 @@ def _device(v: str) -> bool:
 
 
 def _skill(v: str) -> bool:
-    from ..labels.annotators import SKILLS
-
     return v in SKILLS
 
 
 def _target(v: str) -> bool:
-    return v in TARGETS or (v.startswith(SINGLE) and _skill(v[len(SINGLE):]))
+    return is_known(v, SKILLS)
 
 
 def _skills() -> str:
-    from ..labels.annotators import SKILLS
-
     return ", ".join(SKILLS)
 
 
@@ -131,7 +133,11 @@ def _skills() -> str:
 RULES = {
     "seed": (int, lambda v: v >= 0, "an integer >= 0"),
     "data_dir": (str, lambda v: True, "a folder in the FFHQ-Wrinkle layout, or '' for synthetic data"),
-    "size": (int, lambda v: v >= 32 and v % 16 == 0, "a multiple of 16, at least 32 (the U-Net halves it 4 times)"),
+    "size": (int, lambda v: 32 <= v <= 4096 and v % MULTIPLE == 0,
+             f"a multiple of {MULTIPLE} from 32 to 4096 (the U-Net halves it 4 times)"),
+    "patch": (int, lambda v: v >= 32 and v % MULTIPLE == 0,
+              f"a multiple of {MULTIPLE}, at least 32 and at most size (the side of a training patch)"),
+    "foreground": (float, lambda v: 0 <= v <= 1, "a share between 0 and 1 (patches centred on a labelled pixel)"),
     "n_pretrain": (int, _positive, "an integer > 0"),
     "n_train": (int, _positive, "an integer > 0"),
     "n_val": (int, _positive, "an integer > 0"),
@@ -141,20 +147,26 @@ RULES = {
     "width": (int, lambda v: v >= 2 and v % 2 == 0, "an even integer >= 2"),
     "batch_size": (int, _positive, "an integer > 0"),
     "lr": (float, lambda v: 0 < v < 10, "a finite number > 0 (and < 10)"),
+    "weight_decay": (float, lambda v: 0 <= v < 1, "a number >= 0 and < 1 (AdamW's decoupled weight decay)"),
+    "warmup": (float, lambda v: 0 <= v < 1, "a share of the budget >= 0 and < 1"),
+    "dice_weight": (float, lambda v: 0 <= v <= 100, "a number from 0 to 100"),
     "pretrain_updates": (int, _positive, "an integer > 0"),
+    "pretrain_validations": (int, lambda v: v >= 4 and v % 4 == 0, "a multiple of 4, at least 4"),
     "pretrain_tolerance": (float, lambda v: 0 < v < 1, "a number between 0 and 1"),
+    "pretrain_seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),
     "finetune_updates": ([int], _positive, "a list of integers > 0, one per fraction of `fractions`"),
     "validations": (int, lambda v: v >= 4 and v % 4 == 0, "a multiple of 4, at least 4"),
+    "val_faces": (int, _positive, "an integer > 0 (validation faces scored at each validation point)"),
     "convergence_threshold": (float, lambda v: 0 < v < 1, "a number between 0 and 1"),
     "pilot_updates": ([int], _positive, "a list of budgets (updates) > 0"),
     "pilot_fractions": ([float], _fraction, "a non-empty list of fractions, each 0 < f <= 1"),
-    "pilot_seed": (int, lambda v: v >= 0, "an integer >= 0"),
+    "pilot_seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),
     "seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),
     "arms": ([str], lambda v: v in ARMS, f"a non-empty list of arms from {', '.join(ARMS)}"),
     "ablation_seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),
     "pretext_tasks": ([str], lambda v: v in PRETEXT_TASKS, f"a non-empty list from {', '.join(PRETEXT_TASKS)}"),
     "ablation_fractions": ([float], _fraction, "a non-empty list of fractions, each 0 < f <= 1"),
-    "fusion_targets": ([str], _target, f"a non-empty list from {', '.join(TARGETS)} or '{SINGLE}<annotator>'"),
+    "fusion_targets": ([str], _target, f"a non-empty list of targets: {accepted(SKILLS)}"),
     "fusion_fractions": ([float], _fraction, "a non-empty list of fractions, each 0 < f <= 1"),
     "fusion_seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),
     "annotators": ([str], _skill, "three annotator skills (see wrinklelib.labels.annotators.SKILLS)"),
@@ -209,6 +221,8 @@ def check(name: str, value):
 
 def _check_together(c: dict) -> None:
     """Rules that tie several settings together."""
+    if c["patch"] > c["size"]:
+        raise SettingError(f"setting patch={c['patch']}: expected at most size={c['size']}")
     if len(c["finetune_updates"]) != len(c["fractions"]):
         raise SettingError(f"setting finetune_updates={list(c['finetune_updates'])}: expected one budget per "
                            f"fraction of fractions={list(c['fractions'])}")
@@ -221,10 +235,10 @@ def _check_together(c: dict) -> None:
     if c["min_votes"] > len(c["annotators"]) and not c["data_dir"]:
         raise SettingError(f"setting min_votes={c['min_votes']}: the synthetic data has "
                            f"{len(c['annotators'])} annotators")
-    singles = [t[len(SINGLE):] for t in c["fusion_targets"] if t.startswith(SINGLE)]
-    if not set(singles) <= set(c["annotators"]):
-        raise SettingError(f"setting fusion_targets: {', '.join(singles)} must be among "
-                           f"annotators={list(c['annotators'])}")
+    for name in c["fusion_targets"]:
+        if not is_known(name, c["annotators"]):
+            raise SettingError(f"setting fusion_targets: {name!r} must name one of "
+                               f"annotators={list(c['annotators'])}")
 
 
 def resolve_settings(profile: str, overrides: dict | None = None) -> Settings:

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from ..files import atomic_write
-from .faceclasses import N_CLASSES
+from ..labels.faceclasses import N_CLASSES
 
 log = logging.getLogger(__name__)
 

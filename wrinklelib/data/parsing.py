@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .faceclasses import HAIR, L_BROW, L_EYE, MOUTH, NOSE, R_BROW, R_EYE, SKIN, U_LIP, L_LIP
+from ..labels.faceclasses import HAIR, L_BROW, L_EYE, MOUTH, NOSE, R_BROW, R_EYE, SKIN, U_LIP, L_LIP
 
 
 class NoFaceFound(RuntimeError):

@@ -23,14 +23,13 @@ def ids_hash(split: dict) -> str:
 
 
 def make_split(manual_ids: list[str], all_ids: list[str], n_train: int, n_val: int, n_test: int,
-               n_pretrain: int, fractions: list[float], seed: int, profile: str,
-               test_ids: list[str] | None = None) -> dict:
+               n_pretrain: int, seed: int, profile: str, test_ids: list[str] | None = None) -> dict:
     """Select finetuning (train/val/test) and pretraining images as the paper does, seeded.
 
     Finetuning images are drawn at random from the ids with manual masks, or the test part is
     the official test list when given. Pretraining images are drawn from the remaining
-    images, so the two stages never share a face. Fractions are nested prefixes of one
-    shuffled training list: the 5% set lies within the 25% set, which lies within 50%.
+    images, so the two stages never share a face. The labelled faces of each finetuning
+    seed and fraction are drawn from the training part by `subset`.
     """
     rng = np.random.default_rng(seed)
     manual = sorted(set(manual_ids))
@@ -56,11 +55,23 @@ def make_split(manual_ids: list[str], all_ids: list[str], n_train: int, n_val: i
                          f"only {len(rest)} available")
     pretrain = sorted(rest[i] for i in rng.permutation(len(rest))[:n_pretrain])
     split = {"profile": profile, "seed": int(seed), "pretrain": pretrain, "train": train,
-             "val": sorted(val), "test": test,
-             "fractions": {fraction_key(f): train[:max(1, round(f * n_train))] for f in fractions},
-             "official_test_list": test_ids is not None}
+             "val": sorted(val), "test": test, "official_test_list": test_ids is not None}
     split["ids_hash"] = ids_hash(split)
     return split
+
+
+def subset(train: list[str], fraction: float, seed: int, split_seed: int = 0) -> list[str]:
+    """The labelled faces of one finetuning seed at one fraction: a prefix of the training
+    faces shuffled by (split_seed, seed), so that every seed draws its own faces and within
+    a seed the smaller fractions lie inside the larger ones. All faces at 100%."""
+    digest = hashlib.sha256(f"subset:{split_seed}:{seed}".encode()).digest()
+    order = np.random.default_rng(int.from_bytes(digest[:8], "little")).permutation(len(train))
+    return [train[i] for i in sorted(order[:max(1, round(fraction * len(train)))])]
+
+
+def subset_hash(ids: list[str]) -> str:
+    """Short hash of a list of training ids (the `subset` column of the runs table)."""
+    return hashlib.sha256(",".join(sorted(ids)).encode()).hexdigest()[:8]
 
 
 def save_split(path: Path, split: dict) -> Path:
@@ -83,17 +94,21 @@ def overlaps(split: dict) -> dict[str, int]:
             for i, a in enumerate(parts) for b in parts[i + 1:]}
 
 
-def check_nested(split: dict) -> bool:
-    """True when each smaller training fraction lies within every larger one and in train."""
-    sets = sorted((set(v) for v in split["fractions"].values()), key=len)
-    return all(a <= b for a, b in zip(sets, sets[1:])) and sets[-1] <= set(split["train"])
+def check_nested(train: list[str], fractions: list[float], seeds: list[int], split_seed: int = 0) -> bool:
+    """True when, for every seed, each smaller fraction's faces lie within every larger
+    one's and within the training part."""
+    for seed in seeds:
+        sets = [set(subset(train, f, seed, split_seed)) for f in sorted(fractions)]
+        if not all(a <= b for a, b in zip(sets, sets[1:])) or not sets[-1] <= set(train):
+            return False
+    return True
 
 
-def size_table(split: dict):
-    """Number of images in each part and training fraction of a split."""
+def size_table(split: dict, fractions: list[float]):
+    """Number of images in each part of a split and in each seed's labelled subset."""
     import pandas as pd
 
     rows = [{"part": p, "images": len(split[p])} for p in ("pretrain", "train", "val", "test")]
-    rows += [{"part": f"train {k}%", "images": len(v)}
-             for k, v in sorted(split["fractions"].items(), key=lambda kv: -float(kv[0]))]
+    rows += [{"part": f"train {fraction_key(f)}% (each seed its own)", "images": len(subset(split["train"], f, 0))}
+             for f in sorted(fractions, reverse=True)]
     return pd.DataFrame(rows)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config.settings import METHOD_NAMES, PRETEXT_TASKS, SINGLE
+from ..config.settings import METHOD_NAMES
+from ..labels.pretext import PRETEXT_TASKS
+from ..labels.targets import SINGLE
 from .statistics import hierarchical_bootstrap, holm, paired_t, verdict
 from .tables import PAPER_TABLE1, PAPER_TABLE2, target_name
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from .statistics import LEVEL, holm, paired_t
 from .tables import target_name
+from .wording import interval, number
 
 
 #: Columns of the paired comparison (written even when no target has two seeds).
@@ -39,8 +40,6 @@ def against_vote(results: pd.DataFrame, targets) -> pd.DataFrame:
 
 def layout(paired: pd.DataFrame) -> pd.DataFrame:
     """The paired differences for reading."""
-    from ..book.present import interval, number
-
     return pd.DataFrame({"Target minus the vote": paired.target_name, "labels": [f"{f}%" for f in paired.fraction_pct],
                          "difference [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in
                                                  zip(paired.difference, paired.t_low, paired.t_high)],
@@ -51,8 +50,6 @@ def layout(paired: pd.DataFrame) -> pd.DataFrame:
 def winner_sentence(t3: pd.DataFrame, paired: pd.DataFrame, alpha: float = 1 - LEVEL) -> str:
     """Per fraction, the target (the truth aside) that scored highest against the truth, and
     its difference from the vote."""
-    from ..book.present import interval
-
     parts = []
     for fraction, part in t3[t3.target != "truth"].groupby("fraction_pct", sort=False):
         best = part.loc[part.jsi_truth.idxmax()]

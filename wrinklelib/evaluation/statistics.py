@@ -12,7 +12,7 @@ import numpy as np
 from scipy import stats
 from scipy.optimize import brentq
 
-from .metrics import jaccard
+from ..metrics import jaccard
 
 LEVEL = 0.95
 POWER = 0.8

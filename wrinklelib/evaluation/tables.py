@@ -8,8 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config.settings import ARMS, METHOD_NAMES, PRETEXT_TASKS, SINGLE, TARGET_NAMES
-from ..model.unet import UNet, count_parameters
+from ..config.settings import ARMS, METHOD_NAMES
+from ..labels.pretext import PRETEXT_TASKS
+from ..labels.targets import target
+from ..model.networks import parameters as count
 from .statistics import hierarchical_bootstrap, t_interval
 
 #: Table 1 of the paper: test JSI by method and training fraction (percent of 400 images).
@@ -29,11 +31,9 @@ def runs_table(results: pd.DataFrame) -> pd.DataFrame:
     return results.drop(columns=COUNT_COLUMNS, errors="ignore")
 
 
-def target_name(target: str) -> str:
+def target_name(name: str) -> str:
     """A training target as a reader names it."""
-    if target.startswith(SINGLE):
-        return f"One annotator alone: {target[len(SINGLE):].replace('_', ' ')}"
-    return TARGET_NAMES.get(target, target)
+    return target(name).title
 
 
 def cell_seeds(results: pd.DataFrame, arm: str, fraction: str, target: str = "vote") -> pd.DataFrame:
@@ -97,4 +97,4 @@ def table3(results: pd.DataFrame, targets) -> pd.DataFrame:
 
 def parameters(arm: str, width: int = 64) -> str:
     """An arm's parameter count at the paper's width, in millions as the paper prints it."""
-    return f"{count_parameters(UNet(ARMS[arm]['in_channels'], 2, width)) / 1e6:.3f}M"
+    return f"{count('unet', in_channels=ARMS[arm]['in_channels'], out_channels=2, width=width) / 1e6:.3f}M"

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..labels.texture import face_mask, texture_mask, to_uint8
-from .metrics import image_counts, jaccard, precision, recall
+from ..metrics import image_counts, jaccard, precision, recall
 
 
 def threshold_study(samples, thresholds, reference: str = "truth"):

@@ -13,7 +13,7 @@ import math
 import cv2
 import numpy as np
 
-from ..data.faceclasses import FACE_SKIN
+from .faceclasses import FACE_SKIN
 
 #: Face-parsing classes kept by the texture mask: skin and nose.
 KEEP_CLASSES = FACE_SKIN

@@ -57,6 +57,10 @@ class OutConv(nn.Module):
         return self.conv(x)
 
 
+#: Input sides must be a multiple of this: the U-Net halves them four times.
+MULTIPLE = 16
+
+
 class UNet(nn.Module):
     """U-Net with widths w, 2w, 4w, 8w, 16w/2 (w = 64 in the paper); key names as milesial's."""
 
@@ -64,7 +68,7 @@ class UNet(nn.Module):
         super().__init__()
         if min(in_channels, out_channels, width) < 1:
             raise ValueError(f"channels and width must be positive, got {in_channels}, {out_channels}, {width}")
-        self.args = {"in_channels": in_channels, "out_channels": out_channels, "width": width}
+        self.args = {"network": "unet", "in_channels": in_channels, "out_channels": out_channels, "width": width}
         w = width
         self.inc = DoubleConv(in_channels, w)
         self.down1 = Down(w, 2 * w)

@@ -1,6 +1,7 @@
-"""torch Datasets: pretraining pairs (image -> texture or pretext target) and finetuning
-pairs (image [+ texture] -> a wrinkle target), with seeded joint augmentation; and the
-stream of samples a run draws, so that a run resumes at any update exactly."""
+"""torch Datasets of faces as a run trains and validates on them: pretraining pairs (image ->
+texture or pretext target) and finetuning pairs (image [+ texture] -> a training target),
+whole faces for validation and patches with seeded joint flips for training; and the stream
+of draws of a run, so that a run resumes at any update exactly."""
 
 from __future__ import annotations
 
@@ -10,128 +11,107 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import Dataset
-from torchvision import tv_tensors
-from torchvision.transforms.v2 import functional as TF
 
-from ..config.settings import TARGETS, SINGLE
 from ..data import layout
 from ..data.sample import load_sample, read_weak
-from ..labels.targets import SOFT, fuse
-from ..labels.texture import to_gray
-from ..model.recipe import recipe, scale, texture_channel
-
-PRETEXT = ("reconstruction", "deblur", "denoise", "superres")
-DEFAULT_STRENGTH = {"blur_sigma": 2.0, "noise_std": 0.1, "sr_factor": 4}
-
-
-def degrade(image: np.ndarray, task: str, strength: dict, rng: np.random.Generator) -> np.ndarray:
-    """The input of a pretext task: the image unchanged, blurred, noisy, or down- and up-scaled."""
-    import cv2
-
-    img = image.astype(np.float32)
-    if task == "reconstruction":
-        return img
-    if task == "deblur":
-        return cv2.GaussianBlur(img, (0, 0), strength["blur_sigma"])
-    if task == "denoise":
-        return np.clip(img + rng.normal(0, strength["noise_std"] * 255, img.shape), 0, 255)
-    if task == "superres":
-        h, w = img.shape[:2]
-        f = strength["sr_factor"]
-        small = cv2.resize(img, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
-        return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-    raise ValueError(f"unknown pretext task {task!r}; known: {', '.join(PRETEXT)}")
+from ..labels.pretext import PRETEXT_TASKS, TASKS, degrade
+from ..labels.targets import Target, fuse, target
+from ..labels.texture import face_mask, to_gray
+from ..model.recipe import face_arrays, recipe, scale, texture_channel, to_input
+from .patches import crop, patch_origin, pixel_pool
 
 
-def is_target(name: str) -> bool:
-    """True for the segmentation targets a finetuning run can train on."""
-    return name == "mask" or name in TARGETS or name.startswith(SINGLE)
+class Faces(Dataset):
+    """Faces of one split part under an input recipe (channels, face size, patch side).
+    `task` is "texture", a pretext task or a training target of labels.targets. Items
+    (`__getitem__`) are whole faces; `sample` draws a training patch. Decoded faces are kept
+    in memory when `cache` is true."""
 
-
-class FaceDataset(Dataset):
-    """Faces of one split part at `size` x `size` pixels (resized when loaded if the files
-    differ). `texture_input` adds the texture channel of the input recipe, or the weak mask
-    read from `weak_dir`. `target` is "texture", a pretext task, "mask" (the folder's voted
-    masks) or a fusion target of labels.targets. Decoded faces are cached in memory."""
-
-    def __init__(self, root: Path, ids: list[str], target: str, size: int, texture_input: bool = False,
-                 augment: bool = False, seed: int = 0, strength: dict | None = None,
-                 weak_dir: Path | None = None, min_votes: int = 2):
-        if target not in ("texture", *PRETEXT) and not is_target(target):
-            raise ValueError(f"unknown target {target!r}")
+    def __init__(self, root: Path, ids: list[str], task: str, rec: dict, augment: bool = False, seed: int = 0,
+                 foreground: float = 0.0, weak_dir: Path | None = None, min_votes: int = 2, cache: bool = True):
         if not ids:
             raise ValueError("empty list of image ids")
-        self.root, self.ids, self.target, self.size = Path(root), list(ids), target, size
-        self.texture_input, self.augment, self.seed = texture_input, augment, seed
-        self.strength = {**DEFAULT_STRENGTH, **(strength or {})}
-        self.weak_dir, self.min_votes = (Path(weak_dir) if weak_dir else None), min_votes
+        self.target: Target | None = None if task in TASKS else target(task)
+        self.root, self.ids, self.task, self.rec = Path(root), list(ids), task, rec
+        self.size, self.patch = rec["size"], rec.get("patch", rec["size"])
+        self.augment, self.seed, self.foreground = augment, seed, foreground
+        self.weak_dir, self.min_votes, self.cache = (Path(weak_dir) if weak_dir else None), min_votes, cache
         self._cache: dict[int, dict] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def _texture(self, s) -> np.ndarray:
-        if self.weak_dir is not None:
-            return read_weak(self.weak_dir, s.iid, self.size)
-        return texture_channel(s.image, s.parsing, recipe(4, self.size)["texture"])
-
     def _label(self, s) -> np.ndarray:
-        if self.target == "mask" or (self.target == "vote" and not s.annotations):
+        if self.task == "vote" and not s.annotations:
             if s.mask is None:
                 raise layout.DataError(f"{layout.manual_path(self.root, s.iid)}: manual mask missing")
             return s.mask
         if not s.annotations:
-            raise layout.DataError(f"{self.root}: target {self.target!r} needs per-annotator masks "
+            raise layout.DataError(f"{self.root}: target {self.task!r} needs per-annotator masks "
                                    f"({layout.ANNOTATIONS}/), which this folder lacks for {s.iid}")
-        return fuse(self.target, s.annotations, self.min_votes, s.truth)
+        return fuse(self.task, s.annotations, self.min_votes, s.truth)
 
     def _load(self, index: int) -> dict:
-        if index not in self._cache:
-            annotated = is_target(self.target) and self.target != "mask"
-            s = load_sample(self.root, self.ids[index], self.size, annotators=annotated)
-            item = {"image": s.image}
-            if self.texture_input or self.target == "texture":
-                item["texture"] = self._texture(s)
-            if is_target(self.target):
-                item["label"] = self._label(s)
+        if index in self._cache:
+            return self._cache[index]
+        s = load_sample(self.root, self.ids[index], self.size, annotators=self.target is not None)
+        textured = self.task == "texture" or "texture" in self.rec["channels"]
+        weak = read_weak(self.weak_dir, s.iid, self.size) if self.weak_dir is not None and textured else None
+        rgb, texture = face_arrays(s.image, s.parsing, self.rec, weak)
+        item = {"rgb": rgb, "texture": texture, "image": s.image,
+                "face": pixel_pool(face_mask(s.parsing) if s.parsing is not None else None)}
+        if self.task == "texture":
+            t = weak if weak is not None else texture_channel(s.image, s.parsing, recipe(4, self.size)["texture"])
+            item["y"] = (np.asarray(t, np.float32) / 255.0)[None]
+        if self.target is not None:
+            item["label"] = self._label(s)
+            marked = np.max(list(s.annotations.values()), axis=0) if s.annotations else s.mask
+            item["marked"] = pixel_pool(marked)
+        if self.cache:
             self._cache[index] = item
-        return self._cache[index]
+        return item
 
     def _rng(self, key: int) -> np.random.Generator:
         digest = hashlib.sha256(f"{self.seed}:{key}".encode()).digest()
         return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
-    def _y(self, item: dict, rng: np.random.Generator) -> torch.Tensor:
-        if self.target in PRETEXT:
-            return scale(to_gray(item["image"]))
-        if self.target == "texture":
-            return torch.from_numpy(item["texture"] / 255.0).float()[None]
-        label = item["label"]
-        if self.target == "random_annotator":
-            label = label[rng.integers(len(label))]
-        if self.target in SOFT:
-            return torch.from_numpy(label.astype(np.float32))
-        return torch.from_numpy(label.astype(np.int64))
+    def _pair(self, item: dict, origin: tuple[int, int], side: int, rng: np.random.Generator):
+        """Input and target of the square at `origin` of side `side`."""
+        if self.task in PRETEXT_TASKS:
+            image = crop(item["image"], origin, side, image=True)
+            return scale(degrade(image, self.task, rng)), scale(to_gray(image))
+        texture = None if item["texture"] is None else crop(item["texture"], origin, side)
+        x = to_input(crop(item["rgb"], origin, side, image=True), texture)
+        if self.task == "texture":
+            return x, torch.from_numpy(np.ascontiguousarray(crop(item["y"], origin, side)))
+        label = self.target.draw(item["label"], rng)
+        return x, torch.from_numpy(np.ascontiguousarray(crop(label, origin, side), dtype=self.target.dtype()))
 
     def sample(self, index: int, key: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Face `index` as drawn the `key`-th time in a run: its augmentation, its degradation
-        and (for a random-annotator target) its annotator depend on (seed, key) only."""
+        """Face `index` as drawn the `key`-th time in a run: the patch's place, its flip, its
+        degradation and (for a per-step target) its annotator depend on (seed, key) only."""
         item = self._load(index)
         rng = self._rng(key)
-        x = scale(item["image"])
-        if self.target in PRETEXT:
-            x = scale(degrade(item["image"], self.target, self.strength, rng))
-        y = self._y(item, rng)
-        if self.texture_input:
-            x = torch.cat([x, scale(item["texture"])], dim=0)
+        origin = patch_origin(item["image"].shape[:2], self.patch, item["face"], item.get("marked", item["face"][:0]),
+                              self.foreground, rng)
+        x, y = self._pair(item, origin, self.patch, rng)
         if self.augment and rng.random() < 0.5:
-            # Joint flip of input and target through torchvision's v2 functional API.
-            x = TF.horizontal_flip(tv_tensors.Image(x)).as_subclass(torch.Tensor)
-            y = TF.horizontal_flip(tv_tensors.Mask(y)).as_subclass(torch.Tensor)
+            x, y = x.flip(-1), y.flip(-1)
         return x, y
 
-    def __getitem__(self, index: int):
-        return self.sample(index, index)
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Face `index` whole, as validation and test see it (no flip; a pretext task's
+        corruption seeded by the face's place)."""
+        return self._pair(self._load(index), (0, 0), self.size, self._rng(index))
+
+    def labels(self) -> np.ndarray:
+        """Every face's whole label (N x H x W), as validation scores against it."""
+        return np.stack([self._load(i)["label"] for i in range(len(self))])
+
+
+def positive_share(faces: Faces) -> float:
+    """Share of wrinkle pixels in the whole faces' training labels."""
+    return float(np.mean([float(np.mean(faces._load(i)["label"])) for i in range(len(faces))]))
 
 
 class Stream(Dataset):
@@ -139,7 +119,7 @@ class Stream(Dataset):
     perm_e[k mod N] with e = k // N, perm_e a permutation seeded by (seed, e), so that the
     draws do not depend on where a run stopped and resumed."""
 
-    def __init__(self, faces: FaceDataset, seed: int, positions: list[int]):
+    def __init__(self, faces: Faces, seed: int, positions: list[int]):
         self.faces, self.seed, self.positions = faces, seed, positions
         self._perms: dict[int, np.ndarray] = {}
 

@@ -20,15 +20,19 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from ..evaluation.inference import predict_dataset
-from ..evaluation.metrics import image_counts, summarize
 from ..files import write_csv
+from ..metrics import image_counts, summarize
 from ..model import precision
-from ..model.checkpoints import load_checkpoint, save_checkpoint
+from ..model.checkpoints import CheckpointError, check_finite, load_checkpoint, save_checkpoint
+from ..model.inference import predict, segment
 from .dataset import Stream
 from .losses import loss
 from .schedules import schedule
-from .stage import distributed, process_device
+from .devices import distributed, process_device
+
+#: Whole faces per forward pass in validation (memory, not results: outputs in eval mode
+#: do not depend on the batch).
+EVAL_BATCH = 4
 
 
 class TrainingError(RuntimeError):
@@ -37,40 +41,53 @@ class TrainingError(RuntimeError):
 
 @dataclass
 class TrainConfig:
-    """Plain settings of one training run (saved in every checkpoint)."""
+    """Every value one training run depends on (saved in every checkpoint; a stage's folder
+    is named by a hash of it). The profile's values come from `training.stage.train_config`."""
 
-    task: str = "segmentation"        # "segmentation", "regression" or "confusion"
-    updates: int = 100                # the budget
-    validations: int = 8              # evenly spaced validation points
-    batch_size: int = 8
+    task: str                         # the loss: "segmentation", "regression" or "confusion"
+    updates: int                      # the budget
+    validations: int                  # evenly spaced validation points
+    batch_size: int
+    lr: float
+    weight_decay: float
+    warmup: float                     # share of the budget spent warming up
+    dice_weight: float
+    seed: int
+    device: str
+    precision: str
     accumulate: int = 1               # gradient accumulation: steps of batch_size per update
-    lr: float = 1e-3
-    weight_decay: float = 1e-4
-    warmup: float = 0.05              # share of the budget spent warming up
-    dice_weight: float = 1.0
-    target_scale: float = 1.0
-    seed: int = 0
-    device: str = "auto"
-    precision: str = "auto"
+    target_scale: float = 1.0         # regression targets are multiplied by it
     compile: bool = False
-    workers: int = 0
-    progress: bool = True
+    workers: int = 0                  # data-loading processes (do not change results)
+    progress: bool = True             # progress bars (do not change results)
 
     def every(self) -> int:
         """Updates between two validation points."""
         return max(1, self.updates // self.validations)
 
+    def key(self) -> dict:
+        """The values that decide the run's weights (not how it is shown or fed)."""
+        return {k: v for k, v in asdict(self).items() if k not in ("workers", "progress")}
+
+
+def train_config(s, task: str, updates: int, validations: int, seed: int, **extra) -> TrainConfig:
+    """The TrainConfig of one run from the run's settings (every value from the profile)."""
+    return TrainConfig(task=task, updates=updates, validations=validations, batch_size=s.batch_size, lr=s.lr,
+                       weight_decay=s.weight_decay, warmup=s.warmup, dice_weight=s.dice_weight, seed=seed,
+                       device=s.device, precision=s.precision, **extra)
+
 
 def validate(model: torch.nn.Module, dataset, cfg: TrainConfig, device: torch.device) -> dict[str, float]:
-    """Validation scores: JSI and friends for segmentation, MSE and correlation for regression."""
-    out = predict_dataset(model, dataset, device, cfg.batch_size).double()
-    y = torch.stack([dataset[i][1] for i in range(len(dataset))])
+    """Validation scores on whole faces: JSI and friends for segmentation, MSE and
+    correlation for regression."""
+    inputs = (dataset[i][0] for i in range(len(dataset)))
     if cfg.task == "regression":
-        target = y.double() * cfg.target_scale
+        out = predict(model, inputs, device, EVAL_BATCH).double()
+        target = torch.stack([dataset[i][1] for i in range(len(dataset))]).double() * cfg.target_scale
         mse = float(F.mse_loss(out, target))
         corr = float(torch.corrcoef(torch.stack([out.flatten(), target.flatten()]))[0, 1])
         return {"val_mse": mse, "val_corr": corr, "score": -mse}
-    scores = summarize(image_counts(out.argmax(1), y))
+    scores = summarize(image_counts(segment(model, inputs, device, EVAL_BATCH), dataset.labels()))
     return {f"val_{k}": v for k, v in scores.items()} | {"score": scores["jsi"]}
 
 
@@ -104,6 +121,29 @@ def chunk_loader(train_set, cfg: TrainConfig, start: int, stop: int, rank: int, 
                       shuffle=False, num_workers=cfg.workers, pin_memory=device.type == "cuda")
 
 
+def train_step(net, x: torch.Tensor, y: torch.Tensor, cfg: TrainConfig, device: torch.device,
+               weights: torch.dtype) -> torch.Tensor:
+    """One forward and backward pass of a batch (the gradient of 1/accumulate of an update):
+    what training, the benchmark and the dry-run plan all time. Returns the loss."""
+    x, y = precision.batch(x, device, weights), y.to(device, non_blocking=True)
+    with precision.autocast(device, weights):
+        batch_loss = loss(cfg.task, net(x), y, cfg.target_scale, cfg.dice_weight) / cfg.accumulate
+    if not torch.isfinite(batch_loss):
+        raise TrainingError("the loss is not finite")
+    batch_loss.backward()
+    return batch_loss.detach() * cfg.accumulate
+
+
+def apply_update(opt, cfg: TrainConfig, update: int) -> float:
+    """The optimiser step of one update at its scheduled learning rate; returns the rate."""
+    lr = rate(cfg, update)
+    for group in opt.param_groups:
+        group["lr"] = lr
+    opt.step()
+    opt.zero_grad(set_to_none=True)
+    return lr
+
+
 def train_chunk(net, loader, opt, cfg: TrainConfig, start: int, stop: int, device: torch.device,
                 world: int, show: bool) -> dict:
     """Updates start..stop; returns their row of the history (loss, rate, throughput)."""
@@ -112,21 +152,14 @@ def train_chunk(net, loader, opt, cfg: TrainConfig, start: int, stop: int, devic
     t0, seen, losses, lr = time.perf_counter(), 0, [], cfg.lr
     bar = tqdm(total=stop - start, desc=f"updates {start}-{stop}", disable=not show, mininterval=2)
     for i, (x, y) in enumerate(loader):
-        x, y = precision.batch(x, device, weights), y.to(device, non_blocking=True)
-        with precision.autocast(device, weights):
-            batch_loss = loss(cfg.task, net(x), y, cfg.target_scale, cfg.dice_weight) / cfg.accumulate
-        if not torch.isfinite(batch_loss):
-            raise TrainingError(f"the loss is not finite at update {start + i // cfg.accumulate}; "
-                                "lower the learning rate (setting lr)")
-        batch_loss.backward()
-        losses.append(float(batch_loss.detach()) * cfg.accumulate)
+        update = start + i // cfg.accumulate
+        try:
+            losses.append(float(train_step(net, x, y, cfg, device, weights)))
+        except TrainingError as err:
+            raise TrainingError(f"{err} at update {update}; lower the learning rate (setting lr)") from err
         seen += x.shape[0] * world
         if (i + 1) % cfg.accumulate == 0:
-            lr = rate(cfg, start + i // cfg.accumulate)
-            for group in opt.param_groups:
-                group["lr"] = lr
-            opt.step()
-            opt.zero_grad(set_to_none=True)
+            lr = apply_update(opt, cfg, update)
             bar.update(1)
             bar.set_postfix(loss=f"{np.mean(losses[-cfg.accumulate:]):.4f}",
                             img_s=f"{seen / (time.perf_counter() - t0):.1f}")
@@ -153,7 +186,12 @@ def shared_score(model, val_set, cfg: TrainConfig, device: torch.device, rank: i
 
 
 def save_point(out_dir: Path, model, opt, cfg: TrainConfig, history: list, recipe: dict) -> None:
-    """last.pt with what resuming and inference need, and history.csv."""
+    """last.pt with what resuming and inference need, and history.csv; weights that are no
+    longer finite are never saved (a rerun would resume them and fail the same way)."""
+    try:
+        check_finite(model.state_dict(), out_dir / "last.pt")
+    except CheckpointError as err:
+        raise TrainingError(f"{err}; lower the learning rate (setting lr)") from err
     state = dict(model=model.state_dict(), optimizer=opt.state_dict(), rng=_rng_state(), step=history[-1]["step"],
                  history=history, model_args=dict(model.args), train_config=asdict(cfg), input_recipe=recipe)
     save_checkpoint(out_dir / "last.pt", **state)
@@ -164,7 +202,8 @@ def resume(last: Path, model, opt) -> list:
     """The history so far, with model, optimiser and random state restored from last.pt."""
     try:
         ckpt = load_checkpoint(last)
-    except ValueError as err:
+        check_finite(ckpt["model"], last)
+    except (ValueError, KeyError, TypeError) as err:
         raise TrainingError(f"{err}; start that stage again with: rm -r {last.parent}") from err
     model.load_state_dict(ckpt["model"])
     opt.load_state_dict(ckpt["optimizer"])
@@ -198,11 +237,14 @@ def fit(model, train_set, val_set, cfg: TrainConfig, out_dir: Path, recipe: dict
         start = history[-1]["step"] if history else 0
         stop = min(cfg.updates, start + cfg.every())
         loader = chunk_loader(train_set, cfg, start, stop, rank, world, device)
+        t0 = time.perf_counter()
         try:
             row = train_chunk(net, loader, opt, cfg, start, stop, device, world, cfg.progress and rank == 0)
         except TrainingError as err:
             raise TrainingError(f"{out_dir}: {err}; nothing of this run is kept as a result") from err
+        t1 = time.perf_counter()
         shared_score(model, val_set, cfg, device, rank, world, row)
+        row |= {"train_s": t1 - t0, "validation_s": time.perf_counter() - t1}
         history.append(row)
         if rank == 0:
             save_point(out_dir, model, opt, cfg, history, recipe)

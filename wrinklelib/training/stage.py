@@ -1,11 +1,14 @@
 """The one lifecycle of a training stage, for pretraining and finetuning alike: its folder
-named by a hash of what it depends on, a done-marker (result.json) that makes a finished
-stage free to ask for again, a launch under torchrun when several devices are visible,
-the device of each process, and the data-loading workers."""
+named by a hash of everything its weights depend on (every training value, the input
+recipe, the faces it sees, the weights it starts from, and the version of the training
+code), a done-marker (result.json) that makes a finished stage free to ask for again, a
+launch under torchrun when several devices are visible, and the data-loading workers.
+
+A stage trains and records how training went; it never scores the test faces (that is
+evaluation.scoring's, keyed by the checkpoint it reads)."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -14,105 +17,104 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-import torch
-import torch.distributed as dist
-
 from ..config.environment import resolve_device
-from ..config.run import RUN_FILE, Run, data_key
-from ..config.settings import MASKS, SINGLE
-from ..data.splits import fraction_key
+from ..config.run import RUN_FILE, Run, data_key, training_ids
+from ..config.settings import ARMS, SettingError
+from ..data.splits import fraction_key, ids_hash
 from ..files import write_json
+from ..labels.targets import mask_names, target
+from ..model.recipe import recipe
+from .devices import processes, threads
+from .loop import TrainConfig, train_config
 
 RESULT = "result.json"
-#: The settings a pretraining stage depends on (with the data, split and weak source).
-PRETRAIN_KEYS = ("size", "width", "batch_size", "lr", "pretrain_updates", "seed", "device", "precision", "threads",
-                 "annotators")
-#: The settings a finetuning run depends on, besides its fraction's budget.
-FINETUNE_KEYS = PRETRAIN_KEYS + ("validations", "min_votes")
+#: The version of the training code. Bump it with any change to what a run learns (data
+#: drawn, patches, losses, schedules, networks), so that no run trained by older code is
+#: taken for a new one; a stage's folder name carries it through the hash.
+TRAINING_VERSION = "native-1"
 #: Decoded faces up to this many bytes are cached by the dataset in the training process.
 CACHE_BYTES = 4 * 2 ** 30
 
 
-def stage_hash(run: Run, keys: tuple[str, ...], extra: dict | None = None) -> str:
-    """Short hash of the settings one training stage depends on, the data and the split, so
-    that stages are reused across runs exactly when their inputs are the same."""
-    values = run.settings.as_dict()
-    payload = {k: values[k] for k in keys} | {"split": run.split["ids_hash"], "root": data_key(run.settings, run.root),
-                                             "weak_source": run.settings.weak_source} | (extra or {})
+def stage_hash(run: Run, payload: dict) -> str:
+    """Short hash of what a stage depends on, with the data, the split and the code version,
+    so that stages are reused across runs exactly when their inputs are the same."""
+    payload = payload | {"split": run.split["ids_hash"], "root": data_key(run.settings, run.root),
+                         "weak_source": run.settings.weak_source, "version": TRAINING_VERSION}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:8]
 
 
-def pretrain_dir(run: Run, task: str = "texture") -> Path:
-    """Checkpoint folder of one pretraining stage, named after what it depends on."""
+def pretrain_config(run: Run, seed: int) -> TrainConfig:
+    """The TrainConfig of a pretraining run."""
     s = run.settings
-    return run.cache / "train" / f"pretrain-{task}-w{s.width}-s{s.seed}-{stage_hash(run, PRETRAIN_KEYS)}"
+    return train_config(s, "regression", s.pretrain_updates, s.pretrain_validations, seed)
 
 
-#: What validation can score a finetuning run against, as named to a user: the voted masks,
-#: (synthetic data) the true wrinkles, or any other target that is one hard mask per face
-#: (labels.targets.is_mask decides).
-VALIDATION_REFERENCES = (*MASKS, SINGLE + "<skill>")
+def pretrain_recipe(run: Run, task: str) -> dict:
+    """The input recipe of a pretraining run (RGB, the run's face size and patch)."""
+    s = run.settings
+    return recipe(3, s.size, s.patch) | {"target": task, "weak_source": s.weak_source}
+
+
+def pretrain_dir(run: Run, task: str = "texture", seed: int | None = None) -> Path:
+    """Checkpoint folder of one pretraining run of a task (seed: a pretraining seed, by
+    default the first), named after what it depends on."""
+    s = run.settings
+    seed = s.pretrain_seeds[0] if seed is None else seed
+    h = stage_hash(run, {"config": pretrain_config(run, seed).key(), "recipe": pretrain_recipe(run, task),
+                         "faces": ids_hash({"pretrain": run.split["pretrain"], "train": [], "val": [], "test": []}),
+                         "val_faces": s.val_faces, "annotators": list(s.annotators)})
+    return run.cache / "train" / f"pretrain-{task}-w{s.width}-s{seed}-{h}"
+
+
+def finetune_config(run: Run, target_name: str, updates: int, seed: int) -> TrainConfig:
+    """The TrainConfig of a finetuning run on a target."""
+    return train_config(run.settings, target(target_name).loss, updates, run.settings.validations, seed)
+
+
+def finetune_recipe(run: Run, arm: str) -> dict:
+    """The input recipe of an arm (its channels, the run's face size and patch)."""
+    s = run.settings
+    return recipe(ARMS[arm]["in_channels"], s.size, s.patch)
+
+
+def init_dir(run: Run, arm: str, seed: int) -> Path | None:
+    """The pretraining run an arm's finetuning seed starts from (None: random init)."""
+    init = ARMS[arm]["init"]
+    return None if init is None else pretrain_dir(run, init, run.settings.pretrain_seed(seed))
 
 
 def check_validation(run: Run, validate: str) -> None:
     """One line naming a validation reference the run cannot use."""
-    from ..config.settings import SettingError
-    from ..labels.targets import is_mask
-
-    if not is_mask(validate):
-        raise SettingError(f"validate {validate!r}: expected one of {', '.join(VALIDATION_REFERENCES)}")
+    try:
+        ok = target(validate, run.settings.annotators).is_mask
+    except ValueError:
+        ok = False
+    if not ok:
+        raise SettingError(f"validate {validate!r}: expected one of {', '.join(mask_names())} "
+                           f"(annotators: {', '.join(run.settings.annotators)})")
     if validate == "truth" and not run.synthetic:
         raise SettingError("validate 'truth': needs the true wrinkles (synthetic data); expected 'vote'")
-    skill = validate[len(SINGLE):] if validate.startswith(SINGLE) else None
-    if skill is not None and skill not in run.settings.annotators:
-        raise SettingError(f"validate {validate!r}: expected one of the run's annotators "
-                           f"{', '.join(SINGLE + a for a in run.settings.annotators)}")
 
 
-def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target: str = "vote", updates: int = 0,
+def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target_name: str = "vote", updates: int = 0,
                  validate: str = "vote") -> Path:
     """Checkpoint folder of one finetuning run (of `updates`, by default its fraction's
     budget, validated against `validate`), named after what it depends on."""
-    h = stage_hash(run, FINETUNE_KEYS, {"updates": updates or run.settings.updates(fraction)})
-    tag = "" if target == "vote" else "-" + target.replace(":", "-")
+    s = run.settings
+    updates = updates or s.updates(fraction)
+    init = init_dir(run, arm, seed)
+    ids = training_ids(run, fraction, seed)
+    h = stage_hash(run, {"config": finetune_config(run, target_name, updates, seed).key(),
+                         "recipe": finetune_recipe(run, arm), "arm": arm, "target": target_name,
+                         "faces": ids_hash({"pretrain": [], "train": ids, "val": [], "test": []}),
+                         "init": init.name if init else None, "foreground": s.foreground,
+                         "validate": validate, "val_faces": s.val_faces, "min_votes": s.min_votes,
+                         "annotators": list(s.annotators)})
+    tag = "" if target_name == "vote" else "-" + target_name.replace(":", "-")
     # The reference changes the validation history (not the weights): its own folder.
     tag += "" if validate == "vote" else "-val" + validate.replace(":", "-")
-    return run.cache / "train" / "finetune" / f"{arm}{tag}-w{run.settings.width}-{fraction_key(fraction)}pct-s{seed}-{h}"
-
-
-@contextlib.contextmanager
-def threads(n: int):
-    """Run the enclosed training with n CPU threads, whatever the machine has: a run's
-    numbers then do not depend on the core count."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def processes() -> int:
-    """How many training processes to use: WRINKLE_NPROC, else one per visible GPU."""
-    if "WRINKLE_NPROC" in os.environ:
-        return int(os.environ["WRINKLE_NPROC"])
-    return max(1, torch.cuda.device_count())
-
-
-def distributed() -> tuple[int, int]:
-    """(rank, world size); starts the process group under torchrun."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world > 1 and not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-    return (dist.get_rank(), world) if world > 1 else (0, 1)
-
-
-def process_device(device: str, world: int) -> torch.device:
-    """This process's device: the setting's, and under torchrun on CUDA its local GPU."""
-    dev = resolve_device(device)
-    if dev.type == "cuda" and world > 1:
-        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-    return dev
+    return run.cache / "train" / "finetune" / f"{arm}{tag}-w{s.width}-{fraction_key(fraction)}pct-s{seed}-{h}"
 
 
 def loader_workers(run: Run, n_images: int) -> int:
@@ -120,9 +122,14 @@ def loader_workers(run: Run, n_images: int) -> int:
     caches them once, where workers, started anew every epoch, would decode them again each
     epoch) or on a CPU (its cores are busy training); else several, to keep a GPU busy."""
     s = run.settings
-    if resolve_device(s.device).type != "cuda" or n_images * s.size ** 2 * 4 <= CACHE_BYTES:
+    if resolve_device(s.device).type != "cuda" or cached(run, n_images):
         return 0
     return min(8, os.cpu_count() or 1)
+
+
+def cached(run: Run, n_images: int) -> bool:
+    """Whether a training process keeps its decoded faces in memory (they fit)."""
+    return n_images * run.settings.size ** 2 * 8 <= CACHE_BYTES
 
 
 def launch_distributed(run: Run, stage_args: list[str]) -> None:
@@ -145,6 +152,6 @@ def run_stage(run: Run, folder: Path, stage_args: list[str], train: Callable[[],
     with threads(run.settings.threads):
         record = train()
     if record is None:
-        return {}                     # under torchrun, the first process scores and saves
+        return {}                     # under torchrun, the first process records the result
     write_json(marker, record)
     return record

@@ -10,16 +10,23 @@ from .common import fail
 def check_job(run, args) -> None:
     """One line naming a fraction, seed, target or budget the run cannot train."""
     from ...config.settings import SettingError, check
-    from ...data.splits import fraction_key
-    from ...training.stage import check_validation
+    from ...training.stage import RESULT, check_validation, init_dir
 
-    if fraction_key(args.fraction) not in run.split["fractions"]:
+    fractions = run.settings.fractions
+    if args.fraction not in fractions:
         raise SettingError(f"--fraction {args.fraction:g}: expected one of the run's fractions "
-                           f"{', '.join(str(float(k) / 100) for k in run.split['fractions'])}")
+                           f"{', '.join(f'{f:g}' for f in fractions)}")
     if args.seed < 0 or args.updates < 0:
         raise SettingError(f"--seed {args.seed} / --updates {args.updates}: expected integers >= 0")
     check("fusion_targets", [args.target])
     check_validation(run, args.validate)
+    init = init_dir(run, args.arm, args.seed)
+    if init is not None and not (init / RESULT).exists():
+        from ...config.settings import ARMS
+
+        raise SettingError(f"--arm {args.arm}: starts from a pretraining that is not trained yet ({init}); "
+                           f"run `wrinkle train --stage pretrain --task {ARMS[args.arm]['init']} "
+                           f"--seed {run.settings.pretrain_seed(args.seed)}` first")
 
 
 def cmd_train(args) -> int:
@@ -40,11 +47,11 @@ def cmd_train(args) -> int:
         return fail("train", err)
     try:
         if args.stage == "pretrain":
-            print(f"checkpoint: {pretraining.pretrain(run, args.task)}")
+            print(f"checkpoint: {pretraining.pretrain(run, args.task, args.seed)}")
         else:
             result = finetuning.finetune(run, args.arm, args.fraction, args.seed, args.target, args.updates,
                                          args.validate)
-            print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items() if "counts" not in k})
+            print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items()})
     except TrainingError as err:
         return fail("train", err, 1)
     return 0
@@ -52,22 +59,23 @@ def cmd_train(args) -> int:
 
 def add(sub) -> None:
     """The subcommands of this module."""
-    from ...config.settings import ARMS, PRETEXT_TASKS
-    from ...training.stage import VALIDATION_REFERENCES
+    from ...config.settings import ARMS
+    from ...labels.pretext import TASKS
+    from ...labels.targets import mask_names
 
     p = sub.add_parser("train", help="pretrain or finetune one model outside the notebooks")
     p.add_argument("--stage", choices=["pretrain", "finetune"], required=True)
     p.add_argument("--run-file", help="a run.json written by `wrinkle run` (instead of --profile and -p)")
     p.add_argument("--profile", default="cpu")
     p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument("--task", default="texture", choices=["texture", *PRETEXT_TASKS],
+    p.add_argument("--task", default="texture", choices=list(TASKS),
                    help="pretraining target: texture or a pretext task")
     p.add_argument("--arm", default="ours", choices=list(ARMS))
     p.add_argument("--fraction", type=float, default=1.0)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="finetuning seed, or pretraining seed with --stage pretrain")
     p.add_argument("--target", default="vote", help="training target: vote, a fusion target or annotator:<skill>")
     p.add_argument("--updates", type=int, default=0, help="the run's budget (default: its fraction's)")
     p.add_argument("--validate", default="vote",
-                   help="what validation scores against: " + ", ".join(VALIDATION_REFERENCES)
+                   help="what validation scores against: " + ", ".join(mask_names())
                    + " (the truth: synthetic data)")
     p.set_defaults(func=cmd_train)

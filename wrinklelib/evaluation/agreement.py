@@ -7,8 +7,8 @@ from itertools import combinations
 
 import numpy as np
 
-from ..evaluation.metrics import image_counts, dice, jaccard
-from .fusion import majority_vote, soft_label, stack_masks, staple
+from ..metrics import image_counts, dice, jaccard
+from ..labels.fusion import majority_vote, soft_label, stack_masks, staple
 
 
 def fleiss_kappa(counts: np.ndarray) -> float:

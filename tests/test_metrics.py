@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from wrinklelib.evaluation import metrics
+from wrinklelib import metrics
 
 
 def test_counts_and_scores_by_hand():
