@@ -16,7 +16,7 @@
 # The paper draws 25,000 random FFHQ faces for weakly supervised pretraining and 500 other
 # faces, annotated by three people and merged by majority vote, for supervised finetuning,
 # split 80/10/10 into training, validation and test. The training part is then cut to
-# 100, 50, 25 and 5 percent.
+# 100, 50, 25 and 5 percent. FFHQ faces are 1024 px and the paper used them unresized.
 #
 # FFHQ cannot be downloaded where this book is built, so the default data set is a
 # synthetic world that *knows* its true wrinkles. Each face is rendered from a height
@@ -65,7 +65,7 @@ faces = realism.synthetic_faces(s.realism_faces, s.seed, s.annotators)
 photo = skimage.data.astronaut()
 photo_parsing = None if landmarks_unavailable() else landmarks_parsing(photo)
 world = realism.world_table(faces, photo if photo_parsing is not None else None, photo_parsing)
-world.to_csv(paths.table("01_realism"), index=False)
+paths.write_table("01_realism", world)
 present.Table(present.to_html(world.round(3), numeric=("t_std", "share_t_above_20", "spectrum_slope")))
 
 # %% tags=["remove-cell"]
@@ -82,8 +82,33 @@ print({k: bool(v) for k, v in realism.within_bands(means).items()})
 # %%
 order = np.argsort([f.spec.age for f in faces])
 shown = [faces[k] for k in (order[0], order[len(order) // 2], order[-1])]
-fig = plots.realism_figure(shown, photo, photo_parsing if photo_parsing is not None else photo[..., 0] * 0,
-                           path=paths.figure("01_realism"))
+plots.realism_figure(shown, photo, photo_parsing if photo_parsing is not None else photo[..., 0] * 0,
+                     path=paths.figure("01_realism"))
+
+# %% [markdown]
+# ## At what size wrinkles can be seen
+#
+# The study runs at the face size of the profile. Drawn smaller, a wrinkle is thinner than
+# a pixel and the face shows shading and noise where the mask has a line: a model can then
+# only learn where wrinkles usually are. The same synthetic faces at 80 px, at the run's
+# size and at FFHQ's 1024 px: the median width of their true wrinkles over every skeleton
+# pixel, and the share of the image they cover.
+
+# %%
+widths = realism.scale_table(s.show_n, s.seed, s.annotators, sorted({80, s.size, 1024}))
+paths.write_table("01_widths", widths)
+present.Table(present.to_html(widths.round(4), numeric=tuple(widths.columns)))
+
+# %% tags=["remove-cell"]
+glue("true_width_px", float(widths.set_index("size").median_width_px[s.size]), display=False)
+glue("run_size", int(s.size), display=False)
+
+# %% [markdown]
+# One face drawn at 80 px and at the run's size (shown at the same scale), with its true
+# wrinkles:
+
+# %%
+plots.scale_figure(s.seed, s.annotators, 80, s.size, path=paths.figure("01_scale"))
 
 # %% [markdown]
 # ## Sample faces of this run
@@ -93,22 +118,25 @@ fig = plots.realism_figure(shown, photo, photo_parsing if photo_parsing is not N
 
 # %%
 samples = [load_sample(run.root, i, s.size) for i in split["train"][:s.show_n]]
-fig = plots.grid(plots.sample_panels(samples), ["face", "true wrinkles", "voted mask", "face parsing"],
-                 path=paths.figure("01_samples"), cmaps={3: "tab20"})
+plots.grid(plots.sample_panels(samples), ["face", "true wrinkles", "voted mask", "face parsing"],
+           path=paths.figure("01_samples"), cmaps={3: "tab20"})
 
 # %% [markdown]
 # ## Splits
 #
 # Finetuning faces are drawn at random from those with manual masks (or, with
 # `official_test`, the test part is the release's `test_file_lists.txt`); pretraining faces are
-# drawn from the rest, so no face is used by both stages. The training fractions are
-# nested: the 5% set lies within the 25% set, which lies within the 50% set. The split is
-# a saved file; the same seed writes the same bytes.
+# drawn from the rest, so no face is used by both stages. The split is a saved file; the
+# same seed writes the same bytes. Each finetuning seed draws its own labelled faces at
+# every fraction (a prefix of the training faces shuffled by the seed), so that seeds
+# resample the labels as well as the initialisation; within a seed the 5% set lies within
+# the 25% set, which lies within the 50% set. The size of each part and fraction:
 
 # %%
 overlap = splits.overlaps(split)
-assert not any(overlap.values()) and splits.check_nested(split)
-present.Table(present.to_html(splits.size_table(split), numeric=("images",)))
+assert not any(overlap.values()) and splits.check_nested(split["train"], s.fractions, s.seeds, s.seed)
+paths.write_table("01_sizes", splits.size_table(split, s.fractions))
+present.Table(present.to_html(splits.size_table(split, s.fractions), numeric=("images",)))
 
 # %% tags=["remove-cell"]
 share = np.mean([load_sample(run.root, i, s.size).mask.mean() for i in split["train"]])

@@ -29,6 +29,7 @@ overrides = {}
 
 # %% tags=["remove-input"]
 import skimage.data
+from IPython.display import display
 from myst_nb import glue
 
 from wrinklelib.book import notebook, plots
@@ -38,7 +39,7 @@ from wrinklelib.data.parsing import landmarks_parsing, landmarks_unavailable
 from wrinklelib.data.sample import load_sample, read_weak
 from wrinklelib.evaluation import weak_labels
 from wrinklelib.labels import texture
-from wrinklelib.training import jobs
+from wrinklelib.evaluation import experiments
 
 run = notebook.start(profile, overrides)
 s, split = run.settings, run.split
@@ -59,9 +60,9 @@ if missing:
     print(f"Figure 1(a) on a photograph not drawn on this machine: {missing}")
 else:
     photo = skimage.data.astronaut()
-    fig = plots.grid([plots.photo_panels(photo, landmarks_parsing(photo))],
-                     ["face", "texture map T", "face parsing", "texture mask"], path=paths.figure("02_figure1a_photo"),
-                     cmaps={1: "magma", 2: "tab20", 3: "magma"}, colorbars={1: "T", 3: "T"}, cell=2.6)
+    display(plots.grid([plots.photo_panels(photo, landmarks_parsing(photo))],
+                       ["face", "texture map T", "face parsing", "texture mask"], path=paths.figure("02_figure1a_photo"),
+                       cmaps={1: "magma", 2: "tab20", 3: "magma"}, colorbars={1: "T", 3: "T"}, cell=2.6))
 
 # %% [markdown]
 # ## Figure 1(a), on the run's faces
@@ -71,8 +72,8 @@ else:
 # %%
 samples = [load_sample(run.root, i, s.size) for i in split["val"][:s.show_n]]
 panels, titles = plots.texture_panels(samples)
-fig = plots.grid(panels, titles, path=paths.figure("02_figure1a_run"), cmaps={1: "magma", 2: "tab20", 3: "magma"},
-                 colorbars={1: "T", 3: "T"})
+plots.grid(panels, titles, path=paths.figure("02_figure1a_run"), cmaps={1: "magma", 2: "tab20", 3: "magma"},
+           colorbars={1: "T", 3: "T"}, cell=3.0)
 
 # %% [markdown]
 # ## How weak a label is the texture mask?
@@ -83,22 +84,23 @@ fig = plots.grid(panels, titles, path=paths.figure("02_figure1a_run"), cmaps={1:
 # an IoU of 0.08 to 0.10 against the FFHQ-Wrinkle masks. Two lines give the scale: marking
 # every face pixel, the chance level (it equals the wrinkles' share of the face, which
 # grows as the image shrinks, because a line keeps at least a pixel's width), and the
-# model this book finetunes (Ours, all training labels, the first seed), scored against
-# the same truth: the weak label is weak, the task stays learnable.
+# model this book finetunes (Ours, all training labels, the first seed), scored on the
+# whole test faces against the same truth: the weak label is weak, the task stays
+# learnable.
 
 # %% tags=["nbval-ignore-output"]
 # The model (trained here, or read from the cache; the progress lines carry timings).
-model_runs = jobs.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]])
+model_runs = experiments.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]])
 
 # %%
 study_samples = [load_sample(run.root, i, s.size) for i in split["val"] + split["test"]]
 if all(f.truth is not None for f in study_samples):
     study = weak_labels.threshold_study(study_samples, [2, 5, 10, 15, 20, 30, 40, 60])
-    study.to_csv(paths.table("02_thresholds"), index=False)
+    paths.write_table("02_thresholds", study)
     model, chance = model_runs.jsi_truth.iloc[0], weak_labels.whole_face_baseline(study_samples)
-    fig = plots.threshold_figure(study, model, path=paths.figure("02_thresholds"), baseline=chance)
     best = study.jaccard.max()
     print(weak_labels.weak_versus_model(study, model, chance))
+    display(plots.threshold_figure(study, model, path=paths.figure("02_thresholds"), baseline=chance))
 else:
     print("No true wrinkle masks in this data folder; the comparison needs synthetic data.")
 

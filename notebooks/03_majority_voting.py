@@ -51,8 +51,9 @@ if faces:
     masks = list(face.annotations.values())
     panels = [[overlay(face.image, face.annotations[n], (0, 114, 178)) for n in names]
               + [fusion.vote_count(masks), overlay(face.image, fusion.majority_vote(masks, min_votes), (213, 94, 0))]]
-    fig = plots.grid(panels, names + ["votes per pixel", f"final mask (>= {min_votes} votes)"],
-                     path=paths.figure("03_figure1b"), cmaps={len(names): "viridis"}, colorbars={len(names): "votes"})
+    display(plots.grid([[plots.zoom(p) for p in panels[0]]], names + ["votes per pixel", f"final mask (>= {min_votes} votes)"],
+                       path=paths.figure("03_figure1b"), cmaps={len(names): "viridis"}, colorbars={len(names): "votes"},
+                       cell=3.0))
 
 # %% [markdown]
 # ## Agreement and accuracy
@@ -64,7 +65,7 @@ if faces:
 # %%
 study = agreement.dataset_study(faces, min_votes, REGIONS)
 if study is not None:
-    study.to_csv(paths.table("03_agreement"), index=False)
+    paths.write_table("03_agreement", study)
     display(present.Table(present.to_html(study.round(3), numeric=("mean", "std", "images"))))
 else:
     print("This data folder has no per-annotator masks (the FFHQ-Wrinkle release ships only voted masks).")

@@ -32,56 +32,60 @@ profile = "cpu"
 overrides = {}
 
 # %% tags=["remove-input"]
-import json
-
-import pandas as pd
 from myst_nb import glue
 
 from wrinklelib.book import notebook, plots, present
 from wrinklelib.config import paths
-from wrinklelib.model.unet import UNet, count_parameters
+from wrinklelib.model.networks import parameters
 from wrinklelib.training import jobs, pretraining
 from wrinklelib.training.stage import pretrain_dir
 
 run = notebook.start(profile, overrides)
 s = run.settings
-print(f"U-Net width {s.width}: {count_parameters(UNet(3, 1, s.width)):,} parameters "
-      f"(width 64: {count_parameters(UNet(3, 1, 64)):,})")
+print(f"U-Net width {s.width}: {parameters('unet', in_channels=3, out_channels=1, width=s.width):,} parameters "
+      f"(width 64: {parameters('unet', in_channels=3, out_channels=1, width=64):,}); trained on {s.patch} px "
+      f"patches of {s.size} px faces, validated on {min(s.val_faces, len(run.split['val']))} whole faces; "
+      f"{len(s.pretrain_seeds)} pretraining run(s) (seeds {', '.join(map(str, s.pretrain_seeds))})")
+
+# %% [markdown]
+# Each finetuning seed starts from one of these pretraining runs: finetuning seed *k* from
+# pretraining seed `pretrain_seeds[k mod n]`, so that the seeds of every table also resample
+# the pretraining.
 
 # %% tags=["nbval-ignore-output"]
 # Trained here (or read from the cache); the progress lines carry timings.
 jobs.pretrain_all(run, ["texture"])
 
 # %%
-folder = pretrain_dir(run, "texture")
-result = json.loads((folder / "result.json").read_text())
-history = pd.read_csv(folder / "history.csv")
-history.to_csv(paths.table("04_pretraining_history"), index=False)
-print(f"{result['updates']} updates: validation loss {result['val_mse']:.3f}, changed by "
-      f"{result['last_quarter_change']:+.2%} over the last quarter: "
-      f"{'converged' if result['converged'] else 'NOT converged'} (tolerance {s.pretrain_tolerance:.0%})")
-fig = plots.pretraining_curve(history, path=paths.figure("04_loss"))
+runs_table, history = pretraining.summary(run, "texture")
+paths.write_table("04_pretraining", runs_table)
+paths.write_table("04_pretraining_history", history)
+print(pretraining.convergence_sentence(runs_table, s.pretrain_tolerance))
+plots.pretraining_curve(history, path=paths.figure("04_loss"))
 
 # %% tags=["remove-cell"]
-glue("pretrain_val_corr", float(history.val_corr.iloc[-1]), display=False)
-glue("pretrain_updates", int(result["updates"]), display=False)
-glue("pretrain_change", float(result["last_quarter_change"]), display=False)
-glue("pretrain_converged", "converged" if result["converged"] else "had not converged", display=False)
-glue("texture_target_std", 1 / pretraining.target_scale_of(folder / "last.pt"), display=False)
+glue("pretrain_val_corr", float(history.groupby("seed").val_corr.last().mean()), display=False)
+glue("pretrain_updates", int(runs_table.updates.iloc[0]), display=False)
+glue("pretrain_change", float(runs_table.last_quarter_change.mean()), display=False)
+glue("pretrain_converged", pretraining.convergence_sentence(runs_table, s.pretrain_tolerance), display=False)
+glue("texture_target_std", 1 / pretraining.target_scale_of(pretrain_dir(run, "texture") / "last.pt"), display=False)
 
 # %% [markdown]
-# A validation error below 1 beats predicting zero everywhere (the target has unit
-# standard deviation); the correlation says how much of the texture pattern the network
-# reproduces:
+# How each pretraining run ended. A validation error below 1 beats predicting zero
+# everywhere (the target has unit standard deviation); the correlation says how much of
+# the texture pattern the network reproduces:
 
 # %%
-present.Table(present.to_html(history[["step", "train_loss", "val_mse", "val_corr"]].round(3),
-                              numeric=("step", "train_loss", "val_mse", "val_corr")))
+shown = runs_table[["seed", "updates", "val_mse", "val_corr", "last_quarter_change", "converged"]]
+present.Table(present.to_html(shown.round(4), numeric=("seed", "updates", "val_mse", "val_corr", "last_quarter_change")))
 
 # %% [markdown]
 # ## Predicted against target texture masks on held-out faces
+#
+# Whole validation faces, the first pretraining run; the centre of each face, where the
+# skin is.
 
 # %%
-panels = pretraining.prediction_panels(run, folder / "last.pt", run.split["val"][:s.show_n])
-fig = plots.grid(panels, ["face", "target texture mask", "predicted"], path=paths.figure("04_predictions"),
-                 cmaps={1: "magma", 2: "magma"})
+panels = pretraining.prediction_panels(run, pretrain_dir(run, "texture") / "last.pt", run.split["val"][:s.show_n])
+plots.grid([[plots.zoom(p) for p in row] for row in panels], ["face", "target texture mask", "predicted"],
+           path=paths.figure("04_predictions"), cmaps={1: "magma", 2: "magma"}, cell=3.0)

@@ -26,10 +26,14 @@
 #   initialisation. It separates the effect of pretraining from the effect of the extra
 #   input channel, which the paper's two arms confound.
 #
-# Loss: cross-entropy plus soft Dice of the wrinkle class. Every run of a cell gets the
-# same number of updates (its fraction's budget), on a linear warm-up and a cosine decay
-# to zero; its last weights are scored. Runs use one CPU thread each and train side by
-# side, so a run's numbers do not depend on the machine's core count.
+# Loss: cross-entropy plus soft Dice of the wrinkle class. Runs train on square patches of
+# the faces (placed uniformly over the face, flipped at random) and are validated and
+# tested on whole faces. Every run of a cell gets the same number of updates (its
+# fraction's budget), on a linear warm-up and a cosine decay to zero; its last weights are
+# scored. A seed sets the initialisation, the order of the patches, the labelled faces the
+# run sees at its fraction, and the pretraining run Ours starts from. Runs use one CPU
+# thread each and train side by side, so a run's numbers do not depend on the machine's
+# core count.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "cpu"
@@ -40,8 +44,8 @@ from myst_nb import glue
 
 from wrinklelib.book import notebook, plots, present
 from wrinklelib.config import paths
-from wrinklelib.evaluation import budget, convergence, tables
-from wrinklelib.training import finetuning, jobs
+from wrinklelib.evaluation import budget, convergence, experiments, tables
+from wrinklelib.training import finetuning
 
 run = notebook.start(profile, overrides)
 s, split = run.settings, run.split
@@ -51,25 +55,35 @@ print(f"{len(s.arms)} arms x {len(s.fractions)} fractions x {len(s.seeds)} seeds
 # %% [markdown]
 # ## The pilot: how many updates each fraction gets
 #
-# Before the table, No pretraining and Ours are finetuned once (seed `pilot_seed`, used by
-# no table) with each budget of `pilot_updates`, each a full warm-up and cosine schedule,
-# and judged on the validation faces only. A fraction's budget is the smallest pilot budget
-# at which *both* arms come within 0.01 of their own best validation JSI, so that neither
-# is compared undertrained; the profile's budgets (dotted lines) were set once from this
-# curve.
+# Before the table, every arm is finetuned with each budget of `pilot_updates` (each a full
+# warm-up and cosine schedule) and seeds `pilot_seeds` that no table uses, and judged on
+# the validation faces only. The rule, whole:
+
+# %%
+print(budget.rule())
 
 # %% tags=["nbval-ignore-output"]
-pilot_runs = jobs.grid(run, ["none", "ours"], s.pilot_fractions, [s.pilot_seed], budgets=s.pilot_updates)
+pilot_runs = experiments.pilot(run)
 
 # %%
 pilot = budget.pilot_table(pilot_runs)
-pilot.to_csv(paths.table("05_pilot"), index=False)
+paths.write_table("05_pilot", pilot)
 chosen = {f: s.updates(float(f) / 100) for f in dict.fromkeys(pilot.fraction)}
-fig = plots.pilot_curve(pilot, chosen, path=paths.figure("05_pilot"))
 print(budget.budgets_sentence(budget.choose_budgets(pilot), chosen))
+plots.pilot_curve(budget.pilot_means(pilot), chosen, path=paths.figure("05_pilot"))
+
+# %% [markdown]
+# How much of each effect the budget sets: the paired difference in validation JSI over
+# the pilot's seeds at each budget, with its 95% t interval. The profile's budget of each
+# fraction is dotted.
+
+# %%
+effects = budget.effect_by_budget(pilot)
+paths.write_table("05_effect_by_budget", effects)
+plots.effect_budget_figure(effects, chosen, path=paths.figure("05_effect_by_budget"))
 
 # %% tags=["nbval-ignore-output"]
-results = jobs.grid(run, s.arms, s.fractions, s.seeds)
+results = experiments.grid(run, s.arms, s.fractions, s.seeds)
 
 # %% [markdown]
 # ## Table 1
@@ -79,16 +93,16 @@ results = jobs.grid(run, s.arms, s.fractions, s.seeds)
 # Columns name the share of training faces and, in brackets, how many that is.
 
 # %%
-tables.runs_table(results).to_csv(paths.table("05_runs"), index=False)
+paths.write_table("05_runs", tables.runs_table(results))
 t1 = tables.table1(results)
-t1.to_csv(paths.table("table1"), index=False)
+paths.write_table("table1", t1)
 present.paper_layout(t1)
 
 # %% tags=["remove-cell"]
 glue("table1", present.paper_layout(t1), display=False)
 
 # %%
-fig = plots.fraction_curve(t1, path=paths.figure("05_jsi_by_fraction"))
+plots.fraction_curve(t1, path=paths.figure("05_jsi_by_fraction"))
 
 # %% [markdown]
 # Every score, pooled over the test pixels and averaged per image, against the vote and
@@ -110,20 +124,21 @@ present.Table(present.to_html(shown, numeric=tuple(shown.columns[2:])))
 
 # %%
 conv = convergence.convergence(results, s.convergence_threshold)
-conv.to_csv(paths.table("05_convergence"), index=False)
+paths.write_table("05_convergence", conv)
 print(f"{conv.converged.sum()} of {len(conv)} cells converged (threshold {s.convergence_threshold:g})")
 curves = finetuning.histories(run, [(a, s.fractions[0], "vote") for a in s.arms], s.seeds)
-fig = plots.validation_curves(curves.assign(arm=curves.arm.map(tables.METHOD_NAMES)),
-                              path=paths.figure("05_validation_curves"))
+plots.validation_curves(curves.assign(arm=curves.arm.map(tables.METHOD_NAMES)),
+                        path=paths.figure("05_validation_curves"))
 
 # %% [markdown]
 # ## Figure 3
 #
-# Test faces, the voted ground truth (blue) and the predictions (orange) of both paper
-# arms (all training faces, first seed).
+# Whole test faces (their centre, where the wrinkles are), the true wrinkles (orange) and
+# the voted ground truth (blue), and the predictions of both paper arms (all training
+# faces, first seed).
 
 # %%
 shown = [a for a in ("none", "ours") if a in s.arms]
 panels = plots.figure3_panels(run, split["test"][:s.show_n], shown, s.fractions[0], s.seeds[0])
-fig = plots.grid(panels, ["face", "ground truth"] + [tables.METHOD_NAMES[a] for a in shown],
-                 path=paths.figure("05_figure3"))
+plots.grid(panels, ["face", "truth and vote"] + [tables.METHOD_NAMES[a] for a in shown],
+           path=paths.figure("05_figure3"), cell=3.4)

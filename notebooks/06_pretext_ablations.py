@@ -23,29 +23,31 @@
 # - Denoise: Gaussian noise added to the input (std `noise_std` of the range);
 # - Super-Resolution: the input downscaled by `sr_factor` and scaled back up.
 #
-# Each pretrained net is then finetuned like Ours (RGB plus texture, 4 channels), with the
-# same budget and seeds.
+# Each task is pretrained with the same seeds as the texture (`pretrain_seeds`) and each
+# pretrained net is then finetuned like Ours (RGB plus texture, 4 channels), with the same
+# budget, seeds and labelled faces.
 
 # %% tags=["parameters", "remove-cell"]
 profile = "cpu"
 overrides = {}
 
 # %% tags=["remove-input"]
+import pandas as pd
 from myst_nb import glue
 
 from wrinklelib.book import notebook, plots, present
 from wrinklelib.config import paths
-from wrinklelib.evaluation import convergence, tables
-from wrinklelib.training import finetuning, jobs, pretraining
-from wrinklelib.training.dataset import DEFAULT_STRENGTH
+from wrinklelib.evaluation import convergence, experiments, tables
+from wrinklelib.labels.pretext import strength_sentence
+from wrinklelib.training import finetuning, pretraining
 from wrinklelib.training.stage import pretrain_dir
 
 run = notebook.start(profile, overrides)
 s = run.settings
-print("degradation strengths:", DEFAULT_STRENGTH)
+print(strength_sentence())
 
 # %% tags=["nbval-ignore-output"]
-results = jobs.grid(run, [*s.pretext_tasks, "ours"], s.ablation_fractions, s.ablation_seeds)
+results = experiments.grid(run, [*s.pretext_tasks, "ours"], s.ablation_fractions, s.ablation_seeds)
 
 # %% [markdown]
 # ## Table 2
@@ -55,15 +57,17 @@ results = jobs.grid(run, [*s.pretext_tasks, "ours"], s.ablation_fractions, s.abl
 # pretext task are on the verdicts page.
 
 # %%
-tables.runs_table(results).to_csv(paths.table("06_runs"), index=False)
+paths.write_table("06_runs", tables.runs_table(results))
 t2 = tables.table2(results)
-t2.to_csv(paths.table("table2"), index=False)
+paths.write_table("table2", t2)
 present.paper_layout(t2)
 
 # %% tags=["remove-cell"]
 glue("table2", present.paper_layout(t2), display=False)
+pretext_runs = pd.concat([pretraining.summary(run, t)[0].assign(task=t) for t in s.pretext_tasks], ignore_index=True)
+paths.write_table("06_pretraining", pretext_runs)
 conv = convergence.convergence(results, s.convergence_threshold)
-conv.to_csv(paths.table("06_convergence"), index=False)
+paths.write_table("06_convergence", conv)
 print(f"{conv.converged.sum()} of {len(conv)} cells converged")
 
 # %% [markdown]
@@ -76,16 +80,17 @@ print(f"{conv.converged.sum()} of {len(conv)} cells converged")
 # %%
 curves = finetuning.histories(run, [(a, s.ablation_fractions[0], "vote") for a in [*s.pretext_tasks, "ours"]],
                               s.ablation_seeds)
-fig = plots.validation_curves(curves.assign(arm=curves.arm.map(tables.METHOD_NAMES)),
-                              path=paths.figure("06_validation_curves"))
+plots.validation_curves(curves.assign(arm=curves.arm.map(tables.METHOD_NAMES)),
+                        path=paths.figure("06_validation_curves"))
 
 # %% [markdown]
 # ## What each pretext task learns
 #
-# One validation face per task: the degraded input, the target and the pretrained net's
-# prediction.
+# One whole validation face per task (its centre): the degraded input, the target and the
+# pretrained net's prediction.
 
 # %%
 panels = [pretraining.prediction_panels(run, pretrain_dir(run, t) / "last.pt", run.split["val"][:1])[0]
           for t in s.pretext_tasks]
-fig = plots.grid(panels, ["input", "target (gray)", "pretrained prediction"], path=paths.figure("06_pretext"))
+plots.grid([[plots.zoom(p) for p in row] for row in panels], ["input", "target (gray)", "pretrained prediction"],
+           path=paths.figure("06_pretext"), cell=3.0, row_titles=[tables.METHOD_NAMES[t] for t in s.pretext_tasks])

@@ -45,16 +45,15 @@ from myst_nb import glue
 
 from wrinklelib.book import notebook, plots, present
 from wrinklelib.config import paths
-from wrinklelib.evaluation import convergence, fusion_study, tables
-from wrinklelib.training import jobs
+from wrinklelib.evaluation import convergence, experiments, fusion_study, tables
 
 run = notebook.start(profile, overrides)
 s = run.settings
 print(f"{len(s.fusion_targets)} targets x {len(s.fusion_fractions)} fractions x {len(s.fusion_seeds)} seeds")
 
 # %% tags=["nbval-ignore-output"]
-results = jobs.grid(run, ["ours"], s.fusion_fractions, s.fusion_seeds, targets=s.fusion_targets,
-                    validate=jobs.FUSION_VALIDATION) if run.synthetic else None
+results = experiments.grid(run, ["ours"], s.fusion_fractions, s.fusion_seeds, targets=s.fusion_targets,
+                           validate=experiments.FUSION_VALIDATION) if run.synthetic else None
 
 # %% [markdown]
 # ## Table 3
@@ -64,11 +63,11 @@ results = jobs.grid(run, ["ours"], s.fusion_fractions, s.fusion_seeds, targets=s
 
 # %%
 if results is not None:
-    tables.runs_table(results).to_csv(paths.table("07_runs"), index=False)
+    paths.write_table("07_runs", tables.runs_table(results))
     t3 = tables.table3(results, s.fusion_targets)
-    t3.to_csv(paths.table("table3"), index=False)
+    paths.write_table("table3", t3)
     display(present.table3_layout(t3))
-    fig = plots.targets_figure(t3, path=paths.figure("07_targets"))
+    display(plots.targets_figure(t3, path=paths.figure("07_targets")))
 else:
     print("Training targets other than the vote need per-annotator masks and the truth (synthetic data).")
 
@@ -80,7 +79,7 @@ else:
 # %%
 if results is not None:
     paired = fusion_study.against_vote(results, s.fusion_targets)
-    paired.to_csv(paths.table("07_against_vote"), index=False)
+    paths.write_table("07_against_vote", paired)
     display(present.Table(present.to_html(fusion_study.layout(paired), numeric=("difference [95% CI]", "seeds"))))
     print(fusion_study.winner_sentence(t3, paired))
     print(fusion_study.above_truth_sentence(tables.runs_table(results)))
@@ -108,10 +107,10 @@ if results is not None:
 # %%
 if results is not None:
     conv = convergence.convergence(results, s.convergence_threshold)
-    conv.to_csv(paths.table("07_convergence"), index=False)
+    paths.write_table("07_convergence", conv)
     display(present.convergence_layout(conv))
-    drift = convergence.last_quarter_changes(jobs.fusion_histories(run))
-    drift.to_csv(paths.table("07_drift"), index=False)
+    drift = convergence.last_quarter_changes(experiments.fusion_histories(run))
+    paths.write_table("07_drift", drift)
     print(present.drift_sentence(drift, conv) or "Every cell converged.")
 
 # %% [markdown]
@@ -129,12 +128,12 @@ if results is not None:
 # still moving at the end of its budget.
 
 # %% tags=["nbval-ignore-output"]
-longer = jobs.failed_cell_runs(run, conv) if results is not None else None
+longer = experiments.failed_cell_runs(run, conv) if results is not None else None
 
 # %%
 if longer is not None:
     check = convergence.budget_check(longer, s.convergence_threshold)
-    check.to_csv(paths.table("07_longer_budget"), index=False)
+    paths.write_table("07_longer_budget", check)
     display(present.budget_check_layout(check))
     print(present.budget_check_sentence(check))
     print(fusion_study.budget_rank_sentence(t3, check))
@@ -148,4 +147,4 @@ else:
 
 # %%
 if results is not None:
-    print(fusion_study.same_scores_sentence(*fusion_study.same_test_scores(results, jobs.table1_twins(run))))
+    print(fusion_study.same_scores_sentence(*fusion_study.same_test_scores(results, experiments.table1_twins(run))))

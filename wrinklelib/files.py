@@ -17,6 +17,8 @@ def show_progress() -> bool:
 
 #: Suffix of the temporary files atomic_write leaves behind when killed (see clean_temp).
 TEMP_SUFFIX = ".tmp"
+#: What names a temporary file of ours: `.<target name>.wrinkle-<pid>-<random>.tmp`.
+TEMP_MARK = ".wrinkle-"
 
 
 def _umask() -> int:
@@ -25,12 +27,43 @@ def _umask() -> int:
     return mask
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner(temp: Path) -> int | None:
+    """The process id a temporary file of ours names, or None for any other file."""
+    name = temp.name
+    if not (name.startswith(".") and name.endswith(TEMP_SUFFIX) and TEMP_MARK in name):
+        return None
+    try:
+        return int(name.rsplit(TEMP_MARK, 1)[1].split("-", 1)[0])
+    except ValueError:
+        return None
+
+
+def stale_temps(path: Path) -> list[Path]:
+    """Temporary files that a killed write of `path` left beside it (their process is gone)."""
+    path = Path(path)
+    found = path.parent.glob(f".{path.name}{TEMP_MARK}*{TEMP_SUFFIX}") if path.parent.is_dir() else []
+    return [t for t in found if (pid := _owner(t)) is not None and not _alive(pid)]
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Call write(tmp) on a hidden temporary file in the target folder, then rename it to
-    path with the usual permissions (0666 less the umask, not mkstemp's 0600)."""
+    path with the usual permissions (0666 less the umask, not mkstemp's 0600). Temporary
+    files that killed writes of the same path left are removed first."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    for stale in stale_temps(path):
+        stale.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{TEMP_MARK}{os.getpid()}-", suffix=TEMP_SUFFIX)
     os.close(fd)
     try:
         write(Path(tmp))
@@ -57,12 +90,31 @@ def write_csv(path: Path, frame) -> Path:
     return atomic_write(path, lambda p: frame.to_csv(p, index=False))
 
 
-def clean_temp(folder: Path) -> int:
-    """Remove the hidden temporary files a killed atomic_write left under a folder."""
-    stale = [p for p in Path(folder).rglob(f".*{TEMP_SUFFIX}") if p.is_file()] if Path(folder).is_dir() else []
+def clean_temp(folders) -> int:
+    """Remove the temporary files of ours (named by TEMP_MARK) whose writing process is gone,
+    in these folders only (not below them): never a file of anyone else."""
+    stale = []
+    for folder in ([folders] if isinstance(folders, (str, Path)) else folders):
+        if Path(folder).is_dir():
+            stale += [p for p in Path(folder).iterdir() if p.is_file() and (pid := _owner(p)) is not None
+                      and not _alive(pid)]
     for p in stale:
         p.unlink(missing_ok=True)
     return len(stale)
+
+
+def os_error(err: OSError) -> str:
+    """An operating-system error in one line: what failed, on which file."""
+    import errno
+
+    where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+    if err.errno == errno.ENOSPC:
+        return f"no space left on the device{where}; free some and run it again (finished work is kept)"
+    if err.errno == errno.EROFS:
+        return f"read-only file system{where}; choose a folder that can be written"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied{where}"
+    return f"{err.strerror or type(err).__name__}{where}"
 
 
 class Busy(RuntimeError):

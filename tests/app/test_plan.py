@@ -52,8 +52,8 @@ def test_dry_run_names_defects(release, tmp_path):
     assert "01002.png" in r.stdout and "01003.png" in r.stdout
 
 
-PAPER = ["--profile", "paper", "-p", "width=4", "-p", "batch_size=2", "-p", "size=64", "-p", "device='cpu'",
-         "-p", "pretrain_updates=24", "-p", "official_test=True"]
+PAPER = ["--profile", "paper", "-p", "width=4", "-p", "batch_size=2", "-p", "size=64", "-p", "patch=32",
+         "-p", "device='cpu'", "-p", "pretrain_updates=24", "-p", "official_test=True"]
 
 
 def test_paper_profile_runs_interrupted_and_resumed(release, tmp_path):
@@ -100,9 +100,10 @@ def test_several_devices_launch_torchrun(release, tmp_path):
 def test_score_authors_checkpoint_on_official_test_list(release, tmp_path):
     import torch
 
-    from wrinklelib.model.unet import UNet
+    from wrinklelib.model.networks import create
 
-    torch.save({"model": {"module." + k: v for k, v in UNet(4, 2, 4).state_dict().items()}}, tmp_path / "s2.pth")
+    state = create("unet", in_channels=4, out_channels=2, width=4).state_dict()
+    torch.save({"model": {"module." + k: v for k, v in state.items()}}, tmp_path / "s2.pth")
     r = subprocess.run([WRINKLE, "score", "--checkpoint", str(tmp_path / "s2.pth"), "--data", str(release),
                         "--official-test", "--device", "cpu"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -83,14 +83,14 @@ def test_notebooks_share_one_resolved_run_on_a_release_folder(release, tmp_path)
     pretrained = list((tmp_path / "cache" / "train").glob("pretrain-texture-*"))
     assert len(pretrained) == 1
     recipe = load_checkpoint(pretrained[0] / "last.pt")["input_recipe"]
-    assert recipe["weak_source"] == "release" and recipe["weak_dir"] == str(release)
+    assert recipe["weak_source"] == "release"
 
 
 def test_a_finetuning_run_scores_the_runs_test_faces(release, tmp_path, monkeypatch):
     monkeypatch.setenv("WRINKLE_CACHE", str(tmp_path))
-    from wrinklelib.training import finetuning
+    from wrinklelib.evaluation import experiments
 
     run = runs.resolve("smoke", {"data_dir": str(release), "n_test": 4, "finetune_updates": [4, 4]})
-    result = finetuning.finetune(run, "none", 1.0, 0)
+    result = experiments.grid(run, ["none"], [1.0], [0]).iloc[0]
     assert result["test_ids_hash"] == runs.test_ids_hash(run.split["test"]) and len(result["counts"]) == 4
     assert result["updates"] == 4 and "jsi_truth" not in result          # no truth in a release folder

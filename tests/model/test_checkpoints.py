@@ -4,14 +4,15 @@ import pytest
 import torch
 
 from wrinklelib.model.checkpoints import load_for_inference, model_from_checkpoint
+from wrinklelib.model.networks import create
 from wrinklelib.model.recipe import recipe
-from wrinklelib.model.unet import UNet
 
 from conftest import WRINKLE
 
 
 def ours(path, **changes):
-    state = {"model": UNet(4, 2, 4).state_dict(), "model_args": {"in_channels": 4, "out_channels": 2, "width": 4},
+    state = {"model": create("unet", in_channels=4, out_channels=2, width=4).state_dict(),
+             "model_args": {"network": "unet", "in_channels": 4, "out_channels": 2, "width": 4},
              "input_recipe": recipe(4, 64)} | changes
     torch.save(state, path)
     return path

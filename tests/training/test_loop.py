@@ -14,20 +14,22 @@ from wrinklelib.training.schedules import flat_over_last_quarter, schedule
 SCRIPT = textwrap.dedent("""
     import sys
     from wrinklelib.data.layout import list_ids
+    from wrinklelib.model.networks import create
     from wrinklelib.model.recipe import recipe
-    from wrinklelib.model.unet import UNet
-    from wrinklelib.training.dataset import FaceDataset
+    from wrinklelib.training.dataset import Faces
     from wrinklelib.training.loop import TrainConfig, fit
     import torch
     root, out, updates, batch, accumulate, precision = sys.argv[1:7]
     torch.set_num_threads(1)
     ids = list_ids(root)
     torch.manual_seed(0)
-    train = FaceDataset(root, ids[:10], "mask", 64, texture_input=True, augment=True, seed=0)
-    val = FaceDataset(root, ids[10:], "mask", 64, texture_input=True)
+    rec = recipe(4, 64, 32)
+    train = Faces(root, ids[:10], "vote", rec, augment=True, seed=0, foreground=0.5)
+    val = Faces(root, ids[10:], "vote", rec)
     cfg = TrainConfig(task="segmentation", updates=int(updates), validations=4, batch_size=int(batch),
-                      accumulate=int(accumulate), lr=3e-3, seed=0, precision=precision, progress=False)
-    fit(UNet(4, 2, 8), train, val, cfg, out, recipe(4, 64))
+                      accumulate=int(accumulate), lr=3e-3, weight_decay=1e-4, warmup=0.05, dice_weight=1.0, seed=0,
+                      device="auto", precision=precision, progress=False)
+    fit(create("unet", in_channels=4, out_channels=2, width=8), train, val, cfg, out, rec)
 """)
 
 
@@ -65,10 +67,11 @@ def test_same_seed_same_weights_and_a_checkpoint_inference_can_use(script, synth
     b = train(script, synthetic_dir, tmp_path / "b")
     assert [h["train_loss"] for h in a["history"]] == [h["train_loss"] for h in b["history"]]
     assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
-    assert a["model_args"] == {"in_channels": 4, "out_channels": 2, "width": 8}
+    assert a["model_args"] == {"network": "unet", "in_channels": 4, "out_channels": 2, "width": 8}
     assert [h["step"] for h in a["history"]] == [2, 4, 6, 8]       # four validation points
     assert {"optimizer", "rng", "step", "history", "train_config", "input_recipe"} <= set(a)
     assert a["input_recipe"]["channels"] == ["red", "green", "blue", "texture"] and a["input_recipe"]["size"] == 64
+    assert a["input_recipe"]["patch"] == 32
 
 
 def test_sigkill_mid_run_then_resume_is_exact(script, synthetic_dir, tmp_path):

@@ -1,6 +1,7 @@
 """Output folders that lose nothing: never inside an input folder, one output per input
-(relative paths kept), settings stored beside the outputs so that a change redoes them,
-and temporary files of a killed run cleaned."""
+(relative paths kept), never a file overwritten that an earlier run of the command did not
+write (the folder's record lists what it wrote), settings stored beside the outputs, and
+only our own temporary files of a killed run cleaned, in the folders we write."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from ..files import clean_temp, write_json
+from ..files import clean_temp, write_json, write_text
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 SETTINGS_FILE = "wrinkle-settings.json"
+#: The files earlier runs wrote into an output folder (one relative path per line).
+RECORD_FILE = "wrinkle-outputs.txt"
 
 
 class OutputError(ValueError):
@@ -50,15 +53,26 @@ MAX_PIXELS = 80_000_000
 
 
 def check_pixels(path: Path) -> None:
-    """Refuse an image with more pixels than MAX_PIXELS, from its header alone."""
+    """Refuse an image with more pixels than MAX_PIXELS, from its header alone, whatever its
+    format; a file whose header Pillow cannot read (every format listed in IMAGE_SUFFIXES
+    it can) is refused as not an image, never handed to a decoder that would allocate
+    whatever its header asks for."""
+    import warnings
+
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = None          # the limit is ours, checked here
+    size = None
     try:
-        with Image.open(path) as img:
-            w, h = img.size
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as img:
+                size = img.size
     except OSError:
-        return                             # not readable here: the decoder names the problem
+        size = None
+    if size is None:
+        raise OutputError(f"{path}: not an image this tool reads ({', '.join(IMAGE_SUFFIXES)})")
+    w, h = size
     if w * h > MAX_PIXELS:
         raise OutputError(f"{path}: {w} x {h} pixels, more than {MAX_PIXELS // 10 ** 6} million; scale it down")
 
@@ -77,12 +91,33 @@ def output_paths(files: list[Path], root: Path, out: Path, place: Callable[[Path
     return mapping
 
 
-def prepare(out: Path, settings: dict) -> bool:
-    """Clean temporary files of a killed run in out and record the settings the outputs are
-    made with; True when existing outputs were made with the same settings (reusable)."""
+def _record(out: Path) -> set[str]:
+    path = Path(out) / RECORD_FILE
+    return set(path.read_text().splitlines()) if path.is_file() else set()
+
+
+def prepare(out: Path, settings: dict, targets: list[Path] = ()) -> bool:
+    """Make ready an output folder for `targets`: refuse one that is a file or holds a file
+    at a target's place that no earlier run of ours wrote; record the targets (before any
+    is written, so that a killed run's files stay ours) and the settings; clean our own
+    temporary files of a killed run in the target folders. True when existing outputs were
+    made with the same settings."""
     out = Path(out)
-    clean_temp(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out}: is a file; expected a folder (new or one this command wrote)")
+    mine = _record(out)
+    names = [str(Path(t).relative_to(out)) for t in targets]
+    for name in names:
+        if (out / name).exists() and name not in mine:
+            raise OutputError(f"--out {out}: {name} exists and was not written by this command; "
+                              "choose another folder or move that file")
     path = out / SETTINGS_FILE
-    same = path.exists() and json.loads(path.read_text()) == json.loads(json.dumps(settings))
+    try:
+        same = path.exists() and json.loads(path.read_text()) == json.loads(json.dumps(settings))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise OutputError(f"{path}: not readable JSON ({err}); move it away or choose another --out") from err
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(out / RECORD_FILE, "".join(f"{n}\n" for n in sorted(mine | set(names))))
     write_json(path, settings)
+    clean_temp({Path(t).parent for t in targets} | {out})
     return same

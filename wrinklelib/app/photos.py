@@ -13,7 +13,7 @@ import torch
 from tqdm import tqdm
 
 from ..data.align import align, to_crop, to_photo, warp_back
-from ..data.layout import read_image, write_png
+from ..data.layout import write_png
 from ..data.parsing import NoFaceFound, all_face_landmarks, landmarks_parsing
 from ..model.inference import predict_masks
 from ..book.draw import overlay
@@ -21,7 +21,7 @@ from ..evaluation.regions import REGIONS, measure, region_polygons
 from ..files import show_progress, write_csv
 from ..model.checkpoints import load_for_inference
 from ..model.recipe import AUTHORS_RECIPE, network_input
-from .outputs import check_out, check_pixels, list_images, output_paths, prepare
+from .outputs import OutputError, check_out, check_pixels, list_images, output_paths, prepare
 
 #: The report's columns after image and face.
 REPORT_COLUMNS = [f"{r}_{m}" for r in REGIONS for m in ("share", "count", "length_px")]
@@ -38,6 +38,66 @@ class Face:
     parsing: np.ndarray
     inputs: torch.Tensor
     mask: np.ndarray
+
+
+def default_model() -> Path:
+    """The model the book's published run ships (results/<DEFAULT>/model/), or one line
+    saying how to get one."""
+    from ..config import paths
+
+    run = paths.published_run()
+    path = paths.shipped_model(run) if run else None
+    if path is None or not path.is_file():
+        raise OutputError(f"no --checkpoint given and no published model ({path or 'results/DEFAULT is missing'}); "
+                          "pass --checkpoint FILE (ours or the authors' stage2_unet.pth)")
+    return path
+
+
+def model_about(run, arm: str, fraction: float, seed: int) -> dict:
+    """What a run's shipped model is, recorded in it and said wherever it is used."""
+    from ..config.run import training_ids
+
+    s = run.settings
+    what = (f"Ours (a U-Net of width {s.width}, RGB and texture input, texture-pretrained) finetuned on "
+            f"{len(training_ids(run, fraction, seed))} {'synthetic ' if run.synthetic else ''}faces at {s.size} px "
+            f"({s.patch} px patches), seed {seed} of run {run.name}"
+            + ("; it has seen no real face" if run.synthetic else ""))
+    return {"what": what, "run": run.name, "arm": arm, "fraction": fraction, "seed": seed, "size": s.size}
+
+
+def marked_sentence(mask: np.ndarray, faces: list) -> str:
+    """How much of a photo the model marked, and per face how much of its skin."""
+    if not faces:
+        return "No face found."
+    shares = [float(f.mask[f.parsing > 0].mean()) if (f.parsing > 0).any() else 0.0 for f in faces]
+    per_face = ", ".join(f"{v:.1%}" for v in shares)
+    return (f"{len(faces)} face(s) found; {mask.mean():.2%} of the photo marked as wrinkle ({per_face} of each "
+            "aligned face's skin and features).")
+
+
+def describe_model(path: Path) -> str:
+    """What a checkpoint is, in one line (from what it records)."""
+    from ..model.checkpoints import load_checkpoint
+
+    ckpt = load_checkpoint(path)
+    about = ckpt.get("about") if isinstance(ckpt, dict) else None
+    if not isinstance(about, dict):
+        return f"{path}"
+    return f"{path} ({about.get('what', '')})"
+
+
+def read_photo(path: Path) -> np.ndarray:
+    """A photo as it is shown (RGB uint8): turned upright by its EXIF orientation, as phones
+    store them sideways, before anything else; the mask is then made in that orientation."""
+    from PIL import Image, ImageOps
+
+    from ..data.layout import DataError
+
+    try:
+        with Image.open(path) as img:
+            return np.asarray(ImageOps.exif_transpose(img).convert("RGB"))
+    except (OSError, SyntaxError, ValueError) as err:
+        raise DataError(f"{path}: cannot be decoded ({err})") from err
 
 
 def predict_aligned(model: torch.nn.Module, rec: dict, image: np.ndarray, device: torch.device) -> tuple[np.ndarray, list[Face]]:
@@ -82,12 +142,13 @@ def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.devi
     if recipe == "authors":
         rec = AUTHORS_RECIPE
     model = model.to(device)
-    prepare(out, {"checkpoint": str(Path(checkpoint).resolve()), "recipe": rec, "aligned": aligned})
+    written = [t for m in targets.values() for t in (m, overlay_path(m))] + [Path(out) / "report.csv"]
+    prepare(out, {"checkpoint": str(Path(checkpoint).resolve()), "recipe": rec, "aligned": aligned}, written)
     rows, failed, no_face, written, n_faces = [], [], [], 0, 0
     for path in tqdm(files, desc="predict", disable=not show_progress()):
         try:
             check_pixels(path)
-            image = read_image(path)
+            image = read_photo(path)
             if aligned:
                 mask, faces = predict_aligned(model, rec, image, device)
                 if not faces:
@@ -96,13 +157,15 @@ def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.devi
             else:
                 mask, faces = predict_whole(model, rec, image, device), []
             target = targets[path]
-            write_png(target, mask * 255)
-            if overlays:
+            if overlays:       # the overlay first: a photo's mask exists only once all its outputs do
                 try:
-                    write_png(target.with_name(target.stem + "_overlay.png"), face_overlay(image, mask, faces))
-                except Exception:
-                    target.unlink(missing_ok=True)     # a photo is written with all its outputs or none
+                    write_png(overlay_path(target), face_overlay(image, mask, faces))
+                    write_png(target, mask * 255)
+                except BaseException:
+                    overlay_path(target).unlink(missing_ok=True)
                     raise
+            else:
+                write_png(target, mask * 255)
             written += 1
             n_faces += len(faces)
             if report:
@@ -114,6 +177,11 @@ def predict_folder(checkpoint: Path, images: Path, out: Path, device: torch.devi
         write_csv(Path(out) / "report.csv", pd.DataFrame(rows, columns=["image", "face", *REPORT_COLUMNS]))
     return {"images": len(files), "written": written, "faces": n_faces if aligned else None,
             "no_face": no_face, "failed": failed, "recipe": rec["source"]}
+
+
+def overlay_path(mask: Path) -> Path:
+    """Where a mask's overlay goes: <name>_overlay.png beside it."""
+    return mask.with_name(mask.stem + "_overlay.png")
 
 
 def face_overlay(image: np.ndarray, mask: np.ndarray, faces: list[Face]) -> np.ndarray:

@@ -16,6 +16,7 @@ import os
 import shutil
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 
 import nbformat
@@ -26,21 +27,65 @@ from ..files import atomic_write, write_json, write_text
 
 __all__ = ["PublishError", "provenance", "publish", "restore", "archive", "unpack"]
 PARTS = ("notebooks", "tables", "figures")
+#: Parts a published run may have: the model it ships (model/wrinkle-unet.pt).
+OPTIONAL = ("model",)
 #: An archive may hold at most this many members and unpack to at most this many bytes.
 MAX_MEMBERS, MAX_BYTES = 5000, 500 * 2 ** 20
 
 
+#: Names under results/ that are not runs: the file naming the book's run.
+RESERVED = ("DEFAULT",)
+
+
 def check_name(name: str) -> str:
-    """A run's folder name: plain, not hidden, not a path."""
-    if not name or name in (".", "..") or "/" in name or "\\" in name or name.startswith("."):
+    """A run's folder name: plain, not hidden, not a path, not reserved, no control
+    characters."""
+    if (not name or name in (".", "..") or "/" in name or "\\" in name or name.startswith(".")
+            or any(ord(c) < 32 or ord(c) == 127 for c in name)):
         raise PublishError(f"run name {name!r}: expected a plain folder name such as publish")
+    if name in RESERVED:
+        raise PublishError(f"run name {name!r}: reserved (results/{name} names the book's run); choose another")
     return name
+
+
+def no_links(folder: Path) -> None:
+    """Refuse a run folder that is, or holds, a link or anything but folders and files."""
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        raise PublishError(f"{folder}: not a real folder (a link or a file); a run folder holds files only")
+    for parent, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(parent) / name
+            if path.is_symlink() or not (path.is_dir() or path.is_file()):
+                raise PublishError(f"{path}: a link or special file inside a run; refused")
+
+
+def _temp_dir(root: Path, name: str) -> Path:
+    """A hidden working folder for run `name` beside its destination, named after this
+    process; those of killed processes are removed first."""
+    from ..files import TEMP_MARK, stale_temps
+
+    for stale in stale_temps(root / name):
+        shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(dir=root, prefix=f".{name}{TEMP_MARK}{os.getpid()}-", suffix=".tmp"))
+
+
+def _umask_modes(folder: Path) -> Path:
+    """Folders and files of a published run with the umask's modes (mkdtemp makes 0700)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    for parent, dirs, files in os.walk(folder):
+        os.chmod(parent, 0o777 & ~mask)
+        for f in files:
+            os.chmod(Path(parent) / f, 0o666 & ~mask)
+    return folder
 
 
 def check_published(folder: Path) -> Path:
     """A published run's folder, every part present and readable; else one line naming
     what is missing or broken."""
     folder = Path(folder)
+    no_links(folder)
     for part in PARTS:
         if not (folder / part).is_dir():
             raise PublishError(f"{folder}: not a complete published run ({part}/ is missing)")
@@ -109,16 +154,18 @@ def publish(name: str, dest_root: Path | None = None) -> Path:
     prov = provenance()
     dest_root = Path(dest_root or paths.RESULTS)
     dest_root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=f".{name}."))
+    tmp = _temp_dir(dest_root, name)
     try:
         shutil.copytree(paths.EXECUTED, tmp / "notebooks", ignore=shutil.ignore_patterns(".*"))
         for notebook in (tmp / "notebooks").glob("*.ipynb"):
             portable(notebook)
         shutil.copytree(paths.tables(), tmp / "tables")
         shutil.copytree(paths.figures(), tmp / "figures")
+        if paths.shipped_model().exists():
+            shutil.copytree(paths.shipped_model().parent, tmp / "model")
         shutil.copy(paths.generated() / RUN_RECORD, tmp / RUN_RECORD)
         write_json(tmp / PROVENANCE, prov)
-        return replace_folder(check_published(tmp), dest_root / name)
+        return replace_folder(_umask_modes(check_published(tmp)), dest_root / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -129,6 +176,7 @@ def restore(name: str, src_root: Path | None = None) -> Path:
     swapped in part by part."""
     src_root = Path(src_root or paths.RESULTS)
     src = src_root / check_name(name)
+    recover(src)                  # a replacement killed between its two renames is finished here
     if not (src / PROVENANCE).exists():
         known = sorted(p.name for p in src_root.glob("*") if (p / PROVENANCE).exists())
         raise PublishError(f"{src}: not a published run; known: {', '.join(known) or 'none'}")
@@ -137,12 +185,15 @@ def restore(name: str, src_root: Path | None = None) -> Path:
     generated.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(dir=generated, prefix=".restore."))
     try:
-        for part in PARTS:
-            shutil.copytree(src / part, stage / part)
-        targets = {"notebooks": paths.EXECUTED, "tables": paths.tables(), "figures": paths.figures()}
+        for part in PARTS + OPTIONAL:
+            if (src / part).is_dir():
+                shutil.copytree(src / part, stage / part)
+        targets = {"notebooks": paths.EXECUTED, "tables": paths.tables(), "figures": paths.figures(),
+                   "model": paths.shipped_model().parent}
         for part, target in targets.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            replace_folder(stage / part, target)
+            if (stage / part).is_dir():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                replace_folder(stage / part, target)
         for record in (RUN_RECORD, PROVENANCE):
             shutil.copy(src / record, stage / record)
             os.replace(stage / record, generated / record)
@@ -155,7 +206,10 @@ def restore(name: str, src_root: Path | None = None) -> Path:
 def archive(name: str, target: Path, src_root: Path | None = None) -> Path:
     """Pack the published run results/name into one .tar.gz, written atomically."""
     src = Path(src_root or paths.RESULTS) / check_name(name)
+    recover(src)
     check_published(src)
+    if Path(target).is_dir():
+        raise PublishError(f"--archive {target}: is a folder; expected a file name such as run.tar.gz")
 
     def write(tmp: Path) -> None:
         with tarfile.open(tmp, "w:gz") as tar:
@@ -170,6 +224,10 @@ def _run_name(members: list[tarfile.TarInfo], path: Path, name: str | None) -> t
     for m in members:
         if m.name.startswith("/") or ".." in Path(m.name).parts:
             raise PublishError(f"{path}: member {m.name!r} points outside the archive; refused")
+        if m.issym() or m.islnk():
+            raise PublishError(f"{path}: member {m.name!r} is a link; a published run holds files only, refused")
+        if not (m.isfile() or m.isdir()):
+            raise PublishError(f"{path}: member {m.name!r} is not a file or folder; refused")
     tops = {Path(m.name).parts[0] for m in members if Path(m.name).parts}
     if tops == {"."} or f"./{PROVENANCE}" in {m.name for m in members} or PROVENANCE in {m.name for m in members}:
         if not name:
@@ -200,14 +258,15 @@ def unpack(path: Path, dest_root: Path | None = None, name: str | None = None) -
                                    "unpacked; not a published run")
             run_name, top = _run_name(members, path, name)
             dest_root.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=f".{run_name}."))
+            tmp = _temp_dir(dest_root, run_name)
             try:
                 tar.extractall(tmp, filter="data")
-                return replace_folder(check_published(tmp / top), dest_root / run_name)
+                return replace_folder(_umask_modes(check_published(tmp / top)), dest_root / run_name)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-    except tarfile.TarError as err:
-        raise PublishError(f"{path}: not a readable .tar.gz ({err})") from err
+    except (tarfile.TarError, EOFError, zlib.error) as err:
+        raise PublishError(f"{path}: not a readable .tar.gz ({err or type(err).__name__}: truncated or "
+                           "corrupt)") from err
     except OSError as err:
         if err.errno == errno.ENOSPC:
             raise PublishError(f"no space left on the device of {dest_root} while unpacking {path}") from err

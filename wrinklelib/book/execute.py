@@ -171,7 +171,10 @@ def run(profile: str, only: list[str] | None = None, overrides: dict | None = No
     out_dir = Path(out_dir) if out_dir else paths.EXECUTED
     if out_dir != paths.EXECUTED:
         return execute_all(sources, params, out_dir, resolved)
-    with exclusive(paths.generated() / ".wrinkle-run.lock", f"the book ({paths.generated()})"):
+    # One lock for the book's executed notebooks, wherever the generated tables go, and one
+    # for the generated folder: two runs never write either at once.
+    with exclusive(paths.BOOK / ".wrinkle-notebooks.lock", f"the book's notebooks ({paths.EXECUTED})"), \
+            exclusive(paths.generated() / ".wrinkle-run.lock", f"the book ({paths.generated()})"):
         runs.copy_to_book(resolved)
         records = execute_all(sources, params, out_dir, resolved)
         record_book_run(records)

@@ -34,36 +34,86 @@ def below(ax, ncol: int = 2) -> None:
               frameon=False)
 
 
-def save(fig, path: Path | None):
-    """Tight layout and, when a path is given, the PNG (written whole or not at all)."""
+class Shown:
+    """A figure as a page shows it: the very PNG that was saved (a notebook cell ending with
+    it displays it, whatever matplotlib's backend does with figures)."""
+
+    def __init__(self, png: bytes, name: str):
+        self.png, self.name = png, name
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def __repr__(self) -> str:
+        return f"<figure {self.name}>"
+
+
+def save(fig, path: Path | None) -> Shown:
+    """Tight layout, the PNG (written whole or not at all when a path is given), the figure
+    closed; returns the PNG to show."""
+    import io
+
     from ..files import atomic_write
 
     fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    plt.close(fig)
+    png = buffer.getvalue()
     if path is not None:
-        atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=DPI))
-    return fig
+        atomic_write(path, lambda p: p.write_bytes(png))
+    return Shown(png, Path(path).stem if path is not None else "figure")
 
 
 @styled
 def grid(panels: list[list[np.ndarray]], titles: list[str], path: Path | None = None, cmaps=None,
-         colorbars: dict | None = None, cell: float = 2.3):
-    """Rows of images of one size; columns share titles, colour maps and (for maps given in
-    `colorbars`, column -> label) colour bars."""
+         colorbars: dict | None = None, cell: float = 2.3, row_titles: list[str] | None = None):
+    """Rows of images; columns share titles, colour maps and (for maps given in
+    `colorbars`, column -> label) colour bars; rows may have titles at their left."""
     rows, cols = len(panels), len(titles)
     fig, axes = plt.subplots(rows, cols, figsize=(cell * cols, cell * rows + 0.3), squeeze=False)
     cmaps = cmaps or {}
     for r, row in enumerate(panels):
         for c, img in enumerate(row):
             ax = axes[r][c]
-            im = ax.imshow(img, cmap=None if img.ndim == 3 else cmaps.get(c, "gray"), interpolation="nearest")
+            im = ax.imshow(img, cmap=None if img.ndim == 3 else cmaps.get(c, "gray"), interpolation="antialiased")
             ax.set_xticks([])
             ax.set_yticks([])
             ax.grid(False)
             if r == 0:
                 ax.set_title(titles[c])
+            if c == 0 and row_titles:
+                ax.set_ylabel(row_titles[r])
             if colorbars and c in colorbars and img.ndim == 2:
                 fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label=colorbars[c] if r == rows - 1 else None)
     return save(fig, path)
+
+
+def zoom(image: np.ndarray, keep: float = 0.6) -> np.ndarray:
+    """The centre of an image (`keep` of each side), where a synthetic or FFHQ-aligned face
+    lies: thin wrinkles stay visible at page width."""
+    h, w = image.shape[:2]
+    dy, dx = round(h * (1 - keep) / 2), round(w * (1 - keep) / 2)
+    return image[dy:h - dy, dx:w - dx]
+
+
+def scale_figure(seed: int, annotators, small: int, large: int, path: Path | None = None, index: int = 0):
+    """One synthetic face drawn at two sizes, shown at the same scale (the small one
+    enlarged pixel by pixel), each beside its true wrinkles; a zoom on the forehead and the
+    eye at the right."""
+    import cv2
+
+    from ..data.synthetic.face import make_face
+
+    rows = []
+    for size in (small, large):
+        f = make_face(index, size, seed, annotators)
+        big = [cv2.resize(a, (large, large), interpolation=cv2.INTER_NEAREST)
+               for a in (f.image, overlay(f.image, f.truth, (213, 94, 0)))]
+        zoom = big[1][large // 5:large // 2, large // 4:3 * large // 4]
+        rows.append([big[0], big[1], zoom])
+    return grid(rows, ["face", "true wrinkles", "zoom"], path, cell=3.2,
+                row_titles=[f"{small} px", f"{large} px"])
 
 
 def sample_panels(samples) -> list[list[np.ndarray]]:
@@ -121,35 +171,60 @@ def curve(ax, x, y, label: str, low=None, high=None, **kw):
 
 @styled
 def pretraining_curve(history, path: Path | None = None):
-    """Validation loss of pretraining against updates (and the training loss)."""
+    """Validation loss of each pretraining run against updates (and its training loss)."""
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
-    curve(ax, history.step, history.val_mse, "validation")
-    curve(ax, history.step, history.train_loss, "training", ls="--")
+    for k, (seed, h) in enumerate(history.groupby("seed") if "seed" in history else [(0, history)]):
+        line = curve(ax, h.step, h.val_mse, f"validation, seed {seed}")
+        ax.plot(h.step, h.train_loss, ls="--", color=line.get_color(), label=f"training, seed {seed}" if k == 0
+                else None, alpha=0.7)
     ax.set_xlabel("update")
     ax.set_ylabel("MSE (target scaled to unit SD)")
-    ax.legend()
+    below(ax)
     return save(fig, path)
 
 
 @styled
-def pilot_curve(pilot, chosen: dict, path: Path | None = None):
-    """Validation JSI at the end of each pilot budget, per fraction and arm, and the budget
-    each fraction was given."""
-    fractions = list(dict.fromkeys(pilot.fraction))
-    fig, axes = plt.subplots(1, len(fractions), figsize=(3.2 * len(fractions), 3.2), squeeze=False, sharey=False)
+def pilot_curve(means, chosen: dict, path: Path | None = None):
+    """Mean validation JSI over the pilot's seeds at the end of each pilot budget (95% t
+    interval shaded), per fraction and arm, and the budget each fraction was given."""
+    fractions = list(dict.fromkeys(means.fraction))
+    fig, axes = plt.subplots(1, len(fractions), figsize=(3.1 * len(fractions), 3.3), squeeze=False)
     for ax, f in zip(axes[0], fractions):
-        for arm, part in pilot[pilot.fraction == f].groupby("method", sort=False):
+        for arm, part in means[means.fraction == f].groupby("method", sort=False):
             part = part.sort_values("updates")
-            curve(ax, part.updates, part.val_jsi, arm)
+            curve(ax, part.updates, part.val_jsi, arm, part.t_low, part.t_high)
         ax.axvline(chosen[f], color="0.3", ls=":", label="budget")
-        budgets = sorted(set(pilot.updates))
+        budgets = sorted(set(means.updates))
         ax.set_xscale("log")
         ax.set_xticks(budgets, [str(b) for b in budgets])
         ax.minorticks_off()
         ax.set_title(f"{f}% of the labels")
         ax.set_xlabel("updates (cosine to zero)")
     axes[0][0].set_ylabel("validation JSI at the end")
-    axes[0][0].legend()
+    below(axes[0][0], ncol=4)
+    return save(fig, path)
+
+
+@styled
+def effect_budget_figure(effects, chosen: dict, path: Path | None = None):
+    """Each effect of the pilot against the budget, per fraction, with its 95% t interval
+    over the pilot's seeds; the budget each fraction was given dotted."""
+    fractions = list(dict.fromkeys(effects.fraction))
+    fig, axes = plt.subplots(1, len(fractions), figsize=(3.1 * len(fractions), 3.3), squeeze=False, sharey=True)
+    for ax, f in zip(axes[0], fractions):
+        for name, part in effects[effects.fraction == f].groupby("comparison", sort=False):
+            part = part.sort_values("updates")
+            curve(ax, part.updates, part.difference, name, part.t_low, part.t_high)
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax.axvline(chosen[f], color="0.3", ls=":", label="budget")
+        budgets = sorted(set(effects.updates))
+        ax.set_xscale("log")
+        ax.set_xticks(budgets, [str(b) for b in budgets])
+        ax.minorticks_off()
+        ax.set_title(f"{f}% of the labels")
+        ax.set_xlabel("updates")
+    axes[0][0].set_ylabel("difference in validation JSI")
+    below(axes[0][0], ncol=3)
     return save(fig, path)
 
 
@@ -237,11 +312,17 @@ def targets_figure(t3, path: Path | None = None):
 
 
 def figure3_panels(run, ids: list[str], arms: list[str], fraction: float, seed: int) -> list[list[np.ndarray]]:
-    """Figure 3: per test face the image, the voted mask and each arm's prediction."""
+    """Figure 3: per test face (its centre) the image, the truth (orange) and the vote
+    (blue) over it, and each arm's prediction (orange) over the face."""
     from ..data.sample import load_sample
     from ..evaluation.experiments import predictions
 
     faces = [load_sample(run.root, i, run.settings.size) for i in ids]
     preds = {a: predictions(run, ids, a, fraction, seed) for a in arms}
-    return [[f.image, overlay(f.image, f.mask, (0, 114, 178))] + [overlay(f.image, preds[a][k], (213, 94, 0))
-                                                                  for a in arms] for k, f in enumerate(faces)]
+    rows = []
+    for k, f in enumerate(faces):
+        labels = overlay(f.image, f.mask, (0, 114, 178))
+        if f.truth is not None:
+            labels = overlay(labels, f.truth, (213, 94, 0))
+        rows.append([zoom(x) for x in [f.image, labels] + [overlay(f.image, preds[a][k], (213, 94, 0)) for a in arms]])
+    return rows

@@ -100,7 +100,7 @@ def claims_layout(claims: pd.DataFrame, caption: str = "") -> Table:
     """claims.csv for reading: each comparison, the paper's effect, ours with its interval,
     the Holm-adjusted p value, the detectable effect and the verdict."""
     shown = pd.DataFrame({
-        "Claim": claims.claim, "Comparison": [f"{c} ({f}%)" for c, f in zip(claims.comparison, claims.fraction_pct)],
+        "Family": claims.family, "Comparison": [f"{c} ({f}%)" for c, f in zip(claims.comparison, claims.fraction_pct)],
         "paper": claims.paper_effect.map(signed),
         "this run [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in zip(claims.difference, claims.t_low,
                                                                                   claims.t_high)],

@@ -19,6 +19,30 @@ class PublishError(ValueError):
     """A run that cannot be published or a published run that cannot be used; names it."""
 
 
+#: The tables whose rows are training runs (each with its folder and its seconds).
+RUN_TABLES = ("04_pretraining", "06_pretraining", "05_pilot", "05_runs", "06_runs", "07_runs", "07_longer_budget")
+
+
+def compute(tables: Path | None = None) -> dict:
+    """The compute a run's tables took: every distinct training run (a run in two tables
+    once), the sum of its seconds of training, validation and test scoring, and the cores
+    they were spread over (one thread each)."""
+    import os
+
+    import pandas as pd
+
+    tables = Path(tables or paths.tables())
+    frames = [pd.read_csv(tables / f"{n}.csv") for n in RUN_TABLES if (tables / f"{n}.csv").exists()
+              and (tables / f"{n}.csv").read_text().strip()]
+    frames = [f for f in frames if "folder" in f]
+    if not frames:
+        return {"runs": 0, "run_wall_s": 0.0, "cores": os.cpu_count() or 1}
+    runs = pd.concat([f[["folder"] + [c for c in ("train_s", "validation_s", "score_s") if c in f]]
+                      for f in frames], ignore_index=True).drop_duplicates("folder")
+    seconds = runs.drop(columns="folder").fillna(0.0).to_numpy().sum()
+    return {"runs": int(len(runs)), "run_wall_s": round(float(seconds), 1), "cores": os.cpu_count() or 1}
+
+
 def provenance(notebooks: Path | None = None, run_file: Path | None = None) -> dict:
     """Where a run came from: the run record, the executing environment (device, versions,
     git commit) and each notebook's wall time, as recorded in the executed notebooks (by
@@ -36,8 +60,13 @@ def provenance(notebooks: Path | None = None, run_file: Path | None = None) -> d
     wrong = [b.name for b, m in zip(books, meta) if m.get("hash") != run["hash"]]
     if wrong:
         raise PublishError(f"{', '.join(wrong)}: executed for another run than {run['profile']}-{run['hash']}")
+    commits = {m.get("environment", {}).get("git_commit") for m in meta}
+    if len(commits) != 1 or any(str(c).endswith("-dirty") for c in commits):
+        raise PublishError(f"{notebooks}: notebooks executed at {', '.join(sorted(map(str, commits)))}; a published "
+                           "run's notebooks must all be executed at one commit of a clean tree (commit, then "
+                           "`wrinkle run` again: trained runs are read from the cache)")
     env = meta[-1].get("environment") or environment()
-    return {"run": f"{run['profile']}-{run['hash']}", "profile": run["profile"], "settings": run["settings"],
+    return {"compute": compute(), "run": f"{run['profile']}-{run['hash']}", "profile": run["profile"], "settings": run["settings"],
             "device": env.get("device"), "git_commit": env.get("git_commit"), "environment": env,
             "notebook_wall_s": {b.stem: round(m.get("wall_s", float("nan")), 1) for b, m in zip(books, meta)},
             "total_wall_s": round(sum(m.get("wall_s", 0) for m in meta), 1),

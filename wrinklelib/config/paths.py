@@ -22,6 +22,8 @@ REFERENCES = ROOT / "tests" / "references"
 RESULTS = ROOT / "results"
 #: In the book's generated folder: the name of the published run its inputs were restored from.
 RESTORED_MARKER = "restored_from.txt"
+#: The file of the model a published run ships.
+MODEL_FILE = "wrinkle-unet.pt"
 
 
 def cache() -> Path:
@@ -42,6 +44,19 @@ def tables() -> Path:
 def figures() -> Path:
     """Folder of the generated figures."""
     return generated() / "figures"
+
+
+def shipped_model(run: str | None = None) -> Path:
+    """The model a run ships: in the book's generated folder, or in a published run's."""
+    if run is None:
+        return generated() / "model" / MODEL_FILE
+    return RESULTS / run / "model" / MODEL_FILE
+
+
+def published_run() -> str | None:
+    """The name of the published run the book shows by default (results/DEFAULT)."""
+    default = RESULTS / "DEFAULT"
+    return default.read_text().strip() if default.is_file() else None
 
 
 def figure(name: str) -> Path:
@@ -93,6 +108,7 @@ TABLES = {
     "05_runs": "every Table 1 run",
     "05_convergence": "convergence of each Table 1 cell",
     "table1": "Table 1",
+    "06_pretraining": "how each pretext pretraining run ended",
     "06_runs": "every Table 2 run",
     "06_convergence": "convergence of each Table 2 cell",
     "table2": "Table 2",

@@ -86,7 +86,7 @@ def study_table(rows: list[dict]):
 def dataset_study(samples, min_votes: int = 2, region_names: dict | None = None):
     """study_table over every sample that has per-annotator masks (agreement measured within
     the face when a parsing map exists); None when no sample has them."""
-    from .texture import face_mask
+    from ..labels.texture import face_mask
 
     rows = []
     for s in samples:

@@ -51,6 +51,17 @@ def grid(run: runs.Run, arms, fractions, seeds, targets=("vote",), budgets=(0,),
     return pd.DataFrame(run_jobs(run, jobs))
 
 
+def pilot(run: runs.Run) -> pd.DataFrame:
+    """The pilot's runs (every Table 1 arm, each pilot fraction, budget and seed), trained
+    and judged on validation faces only: no test face is scored for choosing a budget."""
+    s = run.settings
+    inits = sorted({ARMS[a]["init"] for a in s.arms} - {None})
+    pretrain_all(run, inits, sorted({s.pretrain_seed(k) for k in s.pilot_seeds}))
+    jobs = [Job("finetune", arm=a, fraction=f, seed=k, updates=u) for a in s.arms for f in s.pilot_fractions
+            for u in s.pilot_updates for k in s.pilot_seeds]
+    return pd.DataFrame(run_jobs(run, jobs))
+
+
 def all_results(run: runs.Run):
     """Every finetuning run of the run's Tables 1, 2 and 3, one row each (a run in two
     tables once)."""

@@ -3,9 +3,10 @@ against the vote, paired by seed and scored against the truth, and the winner in
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .statistics import LEVEL, holm, paired_t
+from .statistics import LEVEL
 from .tables import target_name
 from .wording import interval, number
 
@@ -17,25 +18,21 @@ PAIRED_COLUMNS = ["target", "target_name", "fraction_pct", "difference", "t_low"
 
 def against_vote(results: pd.DataFrame, targets) -> pd.DataFrame:
     """Per target other than the vote and per fraction: the paired difference target - vote
-    in JSI against the truth, with its t interval, p value and Holm-adjusted p over the
-    targets of that fraction (no row with fewer than two seeds in common)."""
-    rows = []
-    for fraction in dict.fromkeys(results.fraction):
-        vote = results[(results.target == "vote") & (results.fraction == fraction)].set_index("seed")
-        for target in targets:
-            if target == "vote":
-                continue
-            cell = results[(results.target == target) & (results.fraction == fraction)].set_index("seed")
-            seeds = sorted(set(cell.index) & set(vote.index))
-            if len(seeds) < 2:
-                continue
-            rows.append({"target": target, "target_name": target_name(target), "fraction_pct": fraction,
-                         **paired_t(cell.loc[seeds, "jsi_truth"], vote.loc[seeds, "jsi_truth"])})
-    paired = pd.DataFrame(rows, columns=PAIRED_COLUMNS)
-    # Holm within a fraction: the winner is picked from all targets of that fraction at once.
-    for fraction, part in paired.groupby("fraction_pct", sort=False):
-        paired.loc[part.index, "p_holm"] = holm(part.p.to_numpy())
-    return paired
+    in JSI against the truth, with its t interval, p value, and the Holm-adjusted p and
+    detectable effect of the Table 3 family of claims.csv (the same numbers there and here;
+    no row with fewer than two seeds in common)."""
+    from .claims import adjust, table3_rows
+
+    family = adjust(table3_rows(results, targets))
+    flip = family.claim.str.startswith("Majority voting").to_numpy()      # written there as vote - annotator
+    sign = np.where(flip, -1.0, 1.0)
+    low, high = family.t_low.to_numpy(float), family.t_high.to_numpy(float)
+    paired = pd.DataFrame({"target": family.target, "target_name": [target_name(t) for t in family.target],
+                           "fraction_pct": family.fraction_pct, "difference": sign * family.difference.to_numpy(float),
+                           "t_low": np.where(flip, -high, low), "t_high": np.where(flip, -low, high),
+                           "p": family.p, "p_holm": family.p_holm, "seeds": family.seeds,
+                           "detectable": family.detectable})
+    return paired.reindex(columns=PAIRED_COLUMNS)
 
 
 def layout(paired: pd.DataFrame) -> pd.DataFrame:
@@ -61,7 +58,7 @@ def winner_sentence(t3: pd.DataFrame, paired: pd.DataFrame, alpha: float = 1 - L
                 r = d.iloc[0]
                 line += (f", {interval(r.difference, r.t_low, r.t_high, sign=True)} over the vote "
                          f"({'significant' if r.p_holm < alpha else 'not significant'} after Holm's correction "
-                         f"over the targets, p = {r.p_holm:.2g})")
+                         f"within Table 3's family, p = {r.p_holm:.2g})")
         parts.append(line)
     return _sentence_case("; ".join(parts) + ".") if parts else "No target was trained."
 

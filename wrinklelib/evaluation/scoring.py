@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -44,28 +45,26 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def face_inputs(root: Path, ids: list[str], rec: dict, weak_dir: Path | None = None,
-                parse_missing: bool = False) -> Iterator[torch.Tensor]:
-    """The network input of each whole face of a release-layout folder under a recipe: its
-    face parsing (found from landmarks where the folder has none and `parse_missing`) and
-    its texture channel (the weak mask of `weak_dir` when given, else computed)."""
-    for iid in ids:
-        s = load_sample(root, iid, rec["size"])
+def face_inputs(samples, rec: dict, weak_dir: Path | None = None, parse_missing: bool = False,
+                root: Path | None = None) -> Iterator[torch.Tensor]:
+    """The network input of each whole face (a loaded Sample at the recipe's size) under a
+    recipe: its face parsing (found from landmarks where the folder has none and
+    `parse_missing`) and its texture channel (the weak mask of `weak_dir` when given, else
+    computed)."""
+    for s in samples:
         parsing = s.parsing
         if parsing is None and parse_missing:
             try:
                 parsing = landmarks_parsing(s.image)
             except NoFaceFound as err:
-                raise DataError(f"{image_path(root, iid)}: no face_parsed_labels file and {err}") from err
-        texture = read_weak(weak_dir, iid, rec["size"]) if weak_dir is not None and weak_path(weak_dir, iid).exists() \
-            else None
-        yield network_input(s.image, parsing, rec, texture)
+                raise DataError(f"{image_path(root, s.iid)}: no face_parsed_labels file and {err}") from err
+        weak = weak_dir is not None and weak_path(weak_dir, s.iid).exists()
+        yield network_input(s.image, parsing, rec, read_weak(weak_dir, s.iid, rec["size"]) if weak else None)
 
 
-def references(run: Run, ids: list[str], size: int) -> dict[str, np.ndarray]:
+def references(run: Run, samples) -> dict[str, np.ndarray]:
     """The masks test faces are scored against, N x H x W: the vote (the folder's voted
     masks, or the annotators' at the run's min_votes) and, on synthetic data, the truth."""
-    samples = [load_sample(run.root, i, size, annotators=True) for i in ids]
     for s in samples:
         if s.mask is None and not s.annotations:
             raise DataError(f"{manual_path(run.root, s.iid)}: manual mask missing")
@@ -84,13 +83,14 @@ def scores_against(pred: np.ndarray, reference: np.ndarray, suffix: str = "") ->
         {f"counts{suffix}": counts[:, :3].tolist(), f"skeleton_counts{suffix}": thin.tolist()}
 
 
-def predict_faces(run: Run, checkpoint: Path, ids: list[str]) -> np.ndarray:
+def predict_faces(run: Run, checkpoint: Path, ids: list[str], samples=None) -> np.ndarray:
     """Argmax masks (N x H x W, uint8) of a checkpoint on whole faces of the run, its input
     built from the recipe the checkpoint records."""
     model, rec = load_for_inference(checkpoint)
+    samples = samples or (load_sample(run.root, i, rec["size"]) for i in ids)
     device = resolve_device(run.settings.device)
     model = precision.prepare(model, device, run.settings.precision)
-    return segment(model, face_inputs(run.root, ids, rec, run.weak_dir), device, EVAL_BATCH)
+    return segment(model, face_inputs(samples, rec, run.weak_dir), device, EVAL_BATCH)
 
 
 def score_key(run: Run, checkpoint: Path, ids: list[str]) -> str:
@@ -114,11 +114,15 @@ def test_scores(run: Run, checkpoint: Path, ids: list[str] | None = None) -> dic
     cached = score_file(run, checkpoint, ids)
     if cached.exists():
         return json.loads(cached.read_text())
-    pred = predict_faces(run, checkpoint, ids)
-    refs = references(run, ids, pred.shape[-1])
+    start = time.perf_counter()
+    size = load_for_inference(checkpoint)[1]["size"]
+    samples = [load_sample(run.root, i, size, annotators=True) for i in ids]
+    pred = predict_faces(run, checkpoint, ids, samples)
+    refs = references(run, samples)
     scores = {"test_ids_hash": test_ids_hash(ids), "evaluation_version": EVALUATION_VERSION}
     for name, ref in refs.items():
         scores |= scores_against(pred, ref, "" if name == "vote" else f"_{name}")
+    scores["score_s"] = time.perf_counter() - start
     write_json(cached, scores)
     return scores
 
@@ -127,12 +131,10 @@ def score_checkpoint(path: Path, root: Path, ids: list[str], device: torch.devic
     """Test scores of any 2-class checkpoint on faces of a release-layout folder: the
     face-parsing maps and weak masks of the folder are used when present."""
     model, rec = load_for_inference(path)
-    masks = segment(model.to(device), face_inputs(root, ids, rec, root, parse_missing=True), device, EVAL_BATCH)
-    voted = []
-    for iid in ids:
-        s = load_sample(root, iid, rec["size"])
+    samples = [load_sample(root, i, rec["size"]) for i in ids]
+    for s in samples:
         if s.mask is None:
-            raise DataError(f"{manual_path(root, iid)}: manual mask missing")
-        voted.append(s.mask)
+            raise DataError(f"{manual_path(root, s.iid)}: manual mask missing")
+    masks = segment(model, face_inputs(samples, rec, root, parse_missing=True, root=root), device, EVAL_BATCH)
     return {"checkpoint": str(path), "recipe": rec["source"], "images": len(ids),
-            **summarize(image_counts(masks, np.stack(voted)))}
+            **summarize(image_counts(masks, np.stack([s.mask for s in samples])))}

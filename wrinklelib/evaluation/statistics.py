@@ -2,15 +2,15 @@
 test JSI, with a t interval over the seeds (n - 1 degrees of freedom); a difference
 between two arms pairs runs of the same seed (the same faces, the same split) and gets a
 paired t interval and p value. A hierarchical bootstrap that resamples seeds, then test
-faces, is the second opinion; the t interval decides. Verdicts come from Holm-adjusted p
-values, and every verdict carries the smallest effect the comparison could have detected
-with 80% power."""
+faces, is the second opinion; the t interval decides. Verdicts come from p values adjusted
+by Holm's method within each family of comparisons (one table's question), and every
+verdict carries the smallest effect the comparison could have detected with 80% power at
+the level of Holm's first step in its family."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import stats
-from scipy.optimize import brentq
 
 from ..metrics import jaccard
 
@@ -41,31 +41,31 @@ def paired_t(a, b, level: float = LEVEL) -> dict[str, float]:
 
 
 def detectable_effect(sd: float, n: int, alpha: float = 1 - LEVEL, power: float = POWER) -> float:
-    """The smallest true mean difference a two-sided paired t test over n seeds with this
-    standard deviation of the differences detects with the given power (noncentral t)."""
+    """The smallest true mean difference a two-sided paired t test at level `alpha` over n
+    seeds with this standard deviation of the differences detects with the given power
+    (statsmodels' TTestPower, the field's reference)."""
+    from statsmodels.stats.power import TTestPower
+
     if n < 2 or not np.isfinite(sd):
         return float("nan")
     if sd == 0:
         return 0.0
-    df, crit = n - 1, stats.t.ppf(1 - alpha / 2, n - 1)
-
-    def achieved(effect: float) -> float:       # the opposite tail is negligible for a positive effect
-        power_here = stats.nct.sf(crit, df, effect / (sd / np.sqrt(n)))
-        return (1.0 if np.isnan(power_here) else power_here) - power
-
-    return float(brentq(achieved, 0.0, 20 * sd / np.sqrt(n)))
+    d = TTestPower().solve_power(effect_size=None, nobs=n, alpha=alpha, power=power, alternative="two-sided")
+    return float(d * sd)
 
 
 def holm(p_values) -> np.ndarray:
-    """Holm's step-down adjustment of a family of p values (same order as given)."""
+    """Holm's step-down adjustment of one family of p values, in the order given
+    (statsmodels' multipletests)."""
+    from statsmodels.stats.multitest import multipletests
+
     p = np.asarray(p_values, float)
-    order = np.argsort(p)
-    adjusted = np.empty_like(p)
-    running = 0.0
-    for rank, k in enumerate(order):
-        running = max(running, min(1.0, (len(p) - rank) * p[k]))
-        adjusted[k] = running
-    return adjusted
+    return p.copy() if len(p) == 0 else multipletests(p, method="holm")[1]
+
+
+def first_step_level(family_size: int, alpha: float = 1 - LEVEL) -> float:
+    """The level of Holm's first (strictest) step in a family of this size: alpha / size."""
+    return alpha / max(1, family_size)
 
 
 def verdict(difference: float, p_adjusted: float, detectable: float, alpha: float = 1 - LEVEL) -> str:

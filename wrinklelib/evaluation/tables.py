@@ -32,8 +32,11 @@ def runs_table(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_name(name: str) -> str:
-    """A training target as a reader names it."""
-    return target(name).title
+    """A training target as a reader names it (an unknown name as it is)."""
+    try:
+        return target(name).title
+    except ValueError:
+        return name
 
 
 def cell_seeds(results: pd.DataFrame, arm: str, fraction: str, target: str = "vote") -> pd.DataFrame:

@@ -30,3 +30,11 @@ def degrade(image: np.ndarray, task: str, rng: np.random.Generator, strength: di
         small = cv2.resize(img, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
         return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
     raise ValueError(f"unknown pretext task {task!r}; known: {', '.join(PRETEXT_TASKS)}")
+
+
+def strength_sentence(strength: dict | None = None) -> str:
+    """How strongly each pretext task corrupts its input, in words."""
+    s = {**STRENGTH, **(strength or {})}
+    return (f"Deblur: Gaussian blur of sigma {s['blur_sigma']:g} px; denoise: Gaussian noise of standard deviation "
+            f"{s['noise_std']:g} of the gray range; super-resolution: downscaled by {s['sr_factor']:g} and scaled "
+            "back up; reconstruction: the clean image.")

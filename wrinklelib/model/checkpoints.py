@@ -115,3 +115,14 @@ def load_for_inference(path: Path) -> tuple[torch.nn.Module, dict]:
         raise CheckpointError(f"{path}: recipe has {len(rec['channels'])} channels, network takes "
                               f"{model.args['in_channels']}")
     return _load_state(model, state, path).eval(), rec
+
+
+def export(src: Path, dest: Path, about: dict) -> Path:
+    """A finetuned checkpoint stripped to what inference needs (weights, network arguments,
+    input recipe, training values) and `about` (what it is), written atomically: the model
+    a published run ships."""
+    ckpt = load_checkpoint(src)
+    check_finite(ckpt["model"], Path(src))
+    state = {"model": ckpt["model"], "model_args": ckpt["model_args"], "input_recipe": ckpt["input_recipe"],
+             "train_config": ckpt.get("train_config", {}), "about": about}
+    return save_checkpoint(dest, **state)

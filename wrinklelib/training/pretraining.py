@@ -83,3 +83,34 @@ def prediction_panels(run: Run, checkpoint: Path, ids: list[str]) -> list[list[n
     out = out / ckpt["train_config"]["target_scale"]
     return [[unscale(x[:3]), y[0].numpy(), np.clip(p, 0, None) if task == "texture" else p]
             for (x, y), p in zip(items, out)]
+
+
+def summary(run: Run, task: str = "texture") -> tuple["pd.DataFrame", "pd.DataFrame"]:
+    """Every finished pretraining run of a task, one row per seed (updates, final validation
+    MSE and correlation, last-quarter change, converged), and their histories (column seed)."""
+    import json
+
+    import pandas as pd
+
+    rows, curves = [], []
+    for seed in run.settings.pretrain_seeds:
+        folder = pretrain_dir(run, task, seed)
+        result = json.loads((folder / "result.json").read_text())
+        history = pd.read_csv(folder / "history.csv").assign(seed=seed)
+        rows.append({"seed": seed, "updates": result["updates"], "val_mse": result["val_mse"],
+                     "val_corr": float(history.val_corr.iloc[-1]), "last_quarter_change": result["last_quarter_change"],
+                     "converged": bool(result["converged"]), "folder": folder.name,
+                     "train_s": result.get("train_s", 0.0), "validation_s": result.get("validation_s", 0.0)})
+        curves.append(history[["seed", "step", "train_loss", "val_mse", "val_corr"]])
+    return pd.DataFrame(rows), pd.concat(curves, ignore_index=True)
+
+
+def convergence_sentence(runs, tolerance: float) -> str:
+    """Whether the pretraining runs converged by their rule, and how far from it they were."""
+    changes = ", ".join(f"{c:+.1%}" for c in runs.last_quarter_change)
+    n, ok = len(runs), int(runs.converged.sum())
+    verdict = ("converged" if ok == n else "did NOT converge" if ok == 0 else f"converged in {ok} of {n} runs")
+    return (f"Pretraining {verdict} by its rule (validation loss changed by at most {tolerance:.0%} over the last "
+            f"quarter of its {int(runs.updates.iloc[0])} updates): it changed by {changes}"
+            + (" per run." if n > 1 else ".")
+            + ("" if ok == n else " Its loss was still falling; the finetuning runs start from it as it stands."))

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..config.environment import resolve_device
-from ..config.run import RUN_FILE, Run, data_key, training_ids
+from ..config.run import RUN_FILE, Run, data_key, training_ids, validation_ids
 from ..config.settings import ARMS, SettingError
-from ..data.splits import fraction_key, ids_hash
+from ..data.splits import fraction_key
 from ..files import write_json
 from ..labels.targets import mask_names, target
 from ..model.recipe import recipe
@@ -36,11 +36,17 @@ TRAINING_VERSION = "native-1"
 CACHE_BYTES = 4 * 2 ** 30
 
 
+def faces_hash(ids: list[str]) -> str:
+    """Short hash of a list of face ids."""
+    return hashlib.sha256(",".join(ids).encode()).hexdigest()[:16]
+
+
 def stage_hash(run: Run, payload: dict) -> str:
-    """Short hash of what a stage depends on, with the data, the split and the code version,
-    so that stages are reused across runs exactly when their inputs are the same."""
-    payload = payload | {"split": run.split["ids_hash"], "root": data_key(run.settings, run.root),
-                         "weak_source": run.settings.weak_source, "version": TRAINING_VERSION}
+    """Short hash of what a stage depends on, with the data folder, the validation faces and
+    the code version, so that stages are reused across runs exactly when their inputs are
+    the same (the test faces are not among them: they are evaluation's)."""
+    payload = payload | {"root": data_key(run.settings, run.root), "weak_source": run.settings.weak_source,
+                         "val_faces": faces_hash(validation_ids(run)), "version": TRAINING_VERSION}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:8]
 
 
@@ -62,8 +68,7 @@ def pretrain_dir(run: Run, task: str = "texture", seed: int | None = None) -> Pa
     s = run.settings
     seed = s.pretrain_seeds[0] if seed is None else seed
     h = stage_hash(run, {"config": pretrain_config(run, seed).key(), "recipe": pretrain_recipe(run, task),
-                         "faces": ids_hash({"pretrain": run.split["pretrain"], "train": [], "val": [], "test": []}),
-                         "val_faces": s.val_faces, "annotators": list(s.annotators)})
+                         "faces": faces_hash(run.split["pretrain"]), "annotators": list(s.annotators)})
     return run.cache / "train" / f"pretrain-{task}-w{s.width}-s{seed}-{h}"
 
 
@@ -107,10 +112,8 @@ def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target_name: st
     ids = training_ids(run, fraction, seed)
     h = stage_hash(run, {"config": finetune_config(run, target_name, updates, seed).key(),
                          "recipe": finetune_recipe(run, arm), "arm": arm, "target": target_name,
-                         "faces": ids_hash({"pretrain": [], "train": ids, "val": [], "test": []}),
-                         "init": init.name if init else None, "foreground": s.foreground,
-                         "validate": validate, "val_faces": s.val_faces, "min_votes": s.min_votes,
-                         "annotators": list(s.annotators)})
+                         "faces": faces_hash(ids), "init": init.name if init else None, "foreground": s.foreground,
+                         "validate": validate, "min_votes": s.min_votes, "annotators": list(s.annotators)})
     tag = "" if target_name == "vote" else "-" + target_name.replace(":", "-")
     # The reference changes the validation history (not the weights): its own folder.
     tag += "" if validate == "vote" else "-val" + validate.replace(":", "-")

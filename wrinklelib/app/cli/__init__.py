@@ -21,9 +21,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; Ctrl-C ends it with one line (finished work is kept)."""
+    from ...files import os_error
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except OSError as err:          # a full disk, a read-only folder, a missing permission
+        print(f"wrinkle {args.command}: error: {os_error(err)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"wrinkle {args.command}: interrupted; finished work is kept, run it again to resume",
               file=sys.stderr)

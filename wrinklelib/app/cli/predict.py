@@ -10,10 +10,12 @@ from .common import fail
 
 def cmd_predict(args) -> int:
     from ...config.environment import resolve_device
-    from ..photos import predict_folder
+    from ..photos import default_model, describe_model, predict_folder
 
     try:
-        report = predict_folder(Path(args.checkpoint), Path(args.images), Path(args.out), resolve_device(args.device),
+        checkpoint = Path(args.checkpoint) if args.checkpoint else default_model()
+        print(f"model: {describe_model(checkpoint)}")
+        report = predict_folder(checkpoint, Path(args.images), Path(args.out), resolve_device(args.device),
                                 args.overlay, args.report, not args.no_align, args.recipe)
     except (ValueError, FileNotFoundError) as err:
         return fail("predict", err)
@@ -49,7 +51,8 @@ def cmd_score(args) -> int:
 def add(sub) -> None:
     """The subcommands of this module."""
     p = sub.add_parser("predict", help="wrinkle masks for your own photos")
-    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--checkpoint", help="a finetuned checkpoint, ours or the authors' (default: the model the "
+                   "book's published run ships)")
     p.add_argument("--images", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--overlay", action="store_true", help="also write <name>_overlay.png with region outlines")

@@ -7,23 +7,27 @@ from pathlib import Path
 from .common import fail
 
 
-def check_job(run, args) -> None:
-    """One line naming a fraction, seed, target or budget the run cannot train."""
+def check_args(settings, args) -> None:
+    """One line naming a fraction, seed, target or budget these settings cannot train
+    (checked before any data is drawn)."""
     from ...config.settings import SettingError, check
-    from ...training.stage import RESULT, check_validation, init_dir
 
-    fractions = run.settings.fractions
-    if args.fraction not in fractions:
+    if args.fraction not in settings.fractions:
         raise SettingError(f"--fraction {args.fraction:g}: expected one of the run's fractions "
-                           f"{', '.join(f'{f:g}' for f in fractions)}")
+                           f"{', '.join(f'{f:g}' for f in settings.fractions)}")
     if args.seed < 0 or args.updates < 0:
         raise SettingError(f"--seed {args.seed} / --updates {args.updates}: expected integers >= 0")
     check("fusion_targets", [args.target])
+
+
+def check_job(run, args) -> None:
+    """One line naming a validation reference or a missing pretraining the run cannot use."""
+    from ...config.settings import ARMS, SettingError
+    from ...training.stage import RESULT, check_validation, init_dir
+
     check_validation(run, args.validate)
     init = init_dir(run, args.arm, args.seed)
     if init is not None and not (init / RESULT).exists():
-        from ...config.settings import ARMS
-
         raise SettingError(f"--arm {args.arm}: starts from a pretraining that is not trained yet ({init}); "
                            f"run `wrinkle train --stage pretrain --task {ARMS[args.arm]['init']} "
                            f"--seed {run.settings.pretrain_seed(args.seed)}` first")
@@ -32,7 +36,8 @@ def check_job(run, args) -> None:
 def cmd_train(args) -> int:
     from ...book.execute import parse_override
     from ...config import run as runs
-    from ...config.settings import SettingError
+    from ...config.settings import SettingError, resolve_settings
+    from ...data.layout import DataError
     from ...training import finetuning, pretraining
     from ...training.loop import TrainingError
 
@@ -40,8 +45,12 @@ def cmd_train(args) -> int:
         if args.run_file:
             run = runs.load(Path(args.run_file))
         else:
-            run = runs.resolve(args.profile, dict(parse_override(p) for p in args.param))
+            overrides = dict(parse_override(p) for p in args.param)
+            if args.stage == "finetune":
+                check_args(resolve_settings(args.profile, overrides), args)
+            run = runs.resolve(args.profile, overrides)
         if args.stage == "finetune":
+            check_args(run.settings, args)
             check_job(run, args)
     except SettingError as err:
         return fail("train", err)
@@ -52,7 +61,7 @@ def cmd_train(args) -> int:
             result = finetuning.finetune(run, args.arm, args.fraction, args.seed, args.target, args.updates,
                                          args.validate)
             print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items()})
-    except TrainingError as err:
+    except (TrainingError, DataError) as err:
         return fail("train", err, 1)
     return 0
 
