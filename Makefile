@@ -54,11 +54,14 @@ gpu-wheels:
 		$(GPU_PLATFORMS) -d .whl $(GPU_TOOLS) SimpleITK aiohttp   # aiohttp: papermill needs it on 3.12
 	@du -sh .whl
 
-## Library tests (two processes of one thread each: parallelism across processes beats
-## threads within one), then nbval regression tests of every notebook (smoke profile). The
+## Lint (ruff) and the layers contract (import-linter), library tests (two processes of one
+## thread each: parallelism across processes beats threads within one), then nbval
+## regression tests of every notebook (smoke profile). The
 ## notebooks train from an empty cache (the code is tested, not what an older version of it
 ## left in .cache) and write their tables and figures to a temporary folder, never into the book.
 test: venv
+	$(BIN)/ruff check wrinklelib tests notebooks scripts book/_ext
+	$(BIN)/lint-imports
 	TQDM_DISABLE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest tests -n 2 --durations=15
 	tmp=$$(mktemp -d) && TQDM_DISABLE=1 WRINKLE_GENERATED=$$tmp/generated WRINKLE_CACHE=$$tmp/cache \
 		$(BIN)/python -m pytest --nbval --nbval-current-env \

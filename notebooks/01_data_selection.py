@@ -34,9 +34,9 @@ profile = "cpu"
 overrides = {}
 
 # %% tags=["remove-input"]
-from IPython.display import display
 import numpy as np
 import skimage.data
+from IPython.display import display
 from myst_nb import glue
 
 from wrinklelib.book import notebook, plots, present

@@ -37,9 +37,8 @@ from wrinklelib.config import paths
 from wrinklelib.data import layout
 from wrinklelib.data.parsing import landmarks_parsing, landmarks_unavailable
 from wrinklelib.data.sample import load_sample, read_weak
-from wrinklelib.evaluation import weak_labels
+from wrinklelib.evaluation import experiments, weak_labels
 from wrinklelib.labels import texture
-from wrinklelib.evaluation import experiments
 
 run = notebook.start(profile, overrides)
 s, split = run.settings, run.split
@@ -61,7 +60,8 @@ if missing:
 else:
     photo = skimage.data.astronaut()
     display(plots.grid([plots.photo_panels(photo, landmarks_parsing(photo))],
-                       ["face", "texture map T", "face parsing", "texture mask"], path=paths.figure("02_figure1a_photo"),
+                       ["face", "texture map T", "face parsing", "texture mask"],
+                       path=paths.figure("02_figure1a_photo"),
                        cmaps={1: "magma", 2: "tab20", 3: "magma"}, colorbars={1: "T", 3: "T"}, cell=2.6))
 
 # %% [markdown]

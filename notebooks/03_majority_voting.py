@@ -51,7 +51,8 @@ if faces:
     masks = list(face.annotations.values())
     panels = [[overlay(face.image, face.annotations[n], (0, 114, 178)) for n in names]
               + [fusion.vote_count(masks), overlay(face.image, fusion.majority_vote(masks, min_votes), (213, 94, 0))]]
-    display(plots.grid([[plots.zoom(p) for p in panels[0]]], names + ["votes per pixel", f"final mask (>= {min_votes} votes)"],
+    titles = names + ["votes per pixel", f"final mask (>= {min_votes} votes)"]
+    display(plots.grid([[plots.zoom(p) for p in panels[0]]], titles,
                        path=paths.figure("03_figure1b"), cmaps={len(names): "viridis"}, colorbars={len(names): "votes"},
                        cell=3.0))
 

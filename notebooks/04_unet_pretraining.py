@@ -77,7 +77,7 @@ glue("texture_target_std", 1 / pretraining.target_scale_of(pretrain_dir(run, "te
 
 # %%
 shown = runs_table[["seed", "updates", "val_mse", "val_corr", "last_quarter_change", "converged"]]
-present.Table(present.to_html(shown.round(4), numeric=("seed", "updates", "val_mse", "val_corr", "last_quarter_change")))
+present.Table(present.to_html(shown.round(4), numeric=tuple(shown.columns[:-1])))
 
 # %% [markdown]
 # ## Predicted against target texture masks on held-out faces

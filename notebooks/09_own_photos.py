@@ -55,7 +55,7 @@ run = notebook.start(profile, overrides)
 s = run.settings
 
 # %% tags=["nbval-ignore-output"]
-experiments.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]]);
+experiments.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]])
 
 # %%
 about = photos.model_about(run, "ours", s.fractions[0], s.seeds[0])

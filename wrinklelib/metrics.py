@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Columns of the counts that image_counts returns.
-COUNTS = ("tp", "fp", "fn", "tn")
 REDUCTIONS = ("micro", "per_image")
 
 

@@ -36,7 +36,8 @@ def test_train_benchmark_reports_share_of_a_peak_measured_in_the_same_run(frame)
     assert (frame.peak == "fp32 matmul").all() and (frame.peak_tflops > 0).all()
     # unrounded values: the arithmetic holds exactly, however slow a busy machine makes them
     assert (frame.share_of_peak == frame.tflops / frame.peak_tflops).all()
-    assert frame.speedup_vs_naive.to_numpy() * frame.images_per_s.iloc[0] == pytest.approx(frame.images_per_s.to_numpy(), rel=1e-12)
+    assert frame.speedup_vs_naive.to_numpy() * frame.images_per_s.iloc[0] == pytest.approx(
+        frame.images_per_s.to_numpy(), rel=1e-12)
 
 
 def test_synth_and_parallel_benchmarks_report_rates_and_ratios():

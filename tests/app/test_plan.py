@@ -8,11 +8,10 @@ import time
 
 import numpy as np
 import pytest
+from conftest import WRINKLE
 
 from wrinklelib.data import layout as data
 from wrinklelib.data.synthetic import write_synthetic
-
-from conftest import WRINKLE
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +82,7 @@ def test_paper_profile_runs_interrupted_and_resumed(release, tmp_path):
                         "-p", "finetune_updates=[8, 8, 8, 8]", "--arm", "ours", "--fraction", "0.25"],
                        env=env(tmp_path), capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert "'jsi':" in r.stdout
+    assert "'val_jsi':" in r.stdout and "'subset':" in r.stdout
 
 
 def test_several_devices_launch_torchrun(release, tmp_path):

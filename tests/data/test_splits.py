@@ -1,7 +1,7 @@
 import pytest
 
-from wrinklelib.data import splits
 from wrinklelib.config.settings import resolve_settings
+from wrinklelib.data import splits
 
 
 def paper_split(seed=0, test_ids=None):

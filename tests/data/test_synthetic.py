@@ -5,8 +5,8 @@ import pytest
 
 from wrinklelib.data import layout, realism
 from wrinklelib.data import synthetic as synth
-from wrinklelib.labels.faceclasses import HAIR, L_EYE, NOSE, SKIN
 from wrinklelib.data.sample import load_sample
+from wrinklelib.labels.faceclasses import HAIR, L_EYE, NOSE, SKIN
 from wrinklelib.labels.texture import face_mask
 
 

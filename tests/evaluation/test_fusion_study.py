@@ -45,7 +45,8 @@ def test_the_winner_carries_its_difference_and_holm_adjusted_p():
 def test_same_test_scores_compares_vote_runs_by_fraction_and_seed():
     """Known answer: of two common vote runs one differs; the union run and a run Table 1
     lacks are not compared."""
-    row = lambda target, f, s, c: {"target": target, "fraction": f, "seed": s, "counts": c, "counts_truth": c}
+    def row(target, f, s, c):
+        return {"target": target, "fraction": f, "seed": s, "counts": c, "counts_truth": c}
     watched = pd.DataFrame([row("vote", "100", 0, [[1, 2, 3]]), row("vote", "100", 1, [[4, 5, 6]]),
                             row("vote", "5", 0, [[7, 8, 9]]), row("union", "100", 0, [[0, 0, 0]])])
     table1 = pd.DataFrame([row("vote", "100", 0, [[1, 2, 3]]), row("vote", "100", 1, [[4, 5, 7]])])

@@ -71,7 +71,8 @@ def test_scores_are_those_of_the_whole_faces_against_the_vote_and_the_truth(run)
 
     truth = np.stack([load_sample(run.root, i, run.settings.size).truth for i in run.split["test"]])
     assert image_counts(pred, truth)[:, :3].tolist() == row["counts_truth"]
-    assert json.loads((folder / RESULT).read_text()).keys().isdisjoint({"jsi", "counts"})  # training scores no test face
+    # training scores no test face
+    assert json.loads((folder / RESULT).read_text()).keys().isdisjoint({"jsi", "counts"})
 
 
 def test_a_wrong_recipe_in_the_checkpoint_is_refused_before_scoring(run, tmp_path):

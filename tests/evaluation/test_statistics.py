@@ -2,8 +2,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from wrinklelib.evaluation.statistics import (detectable_effect, hierarchical_bootstrap, holm, paired_t, pooled_jsi,
-                                              t_interval, verdict)
+from wrinklelib.evaluation.statistics import (
+    detectable_effect,
+    hierarchical_bootstrap,
+    holm,
+    paired_t,
+    pooled_jsi,
+    t_interval,
+    verdict,
+)
 
 
 def test_t_interval_matches_the_textbook_formula():

@@ -2,12 +2,11 @@ import subprocess
 
 import numpy as np
 import pytest
+from conftest import WRINKLE, random_masks
 
+from wrinklelib.data.layout import read_mask, write_png
 from wrinklelib.evaluation import agreement
 from wrinklelib.labels import fusion
-from wrinklelib.data.layout import read_mask, write_png
-
-from conftest import WRINKLE, random_masks
 
 
 def test_majority_by_hand():
@@ -68,7 +67,8 @@ def test_vote_staple_agrees_with_simpleitk_on_random_noisy_annotators(tmp_path):
         f = sitk.STAPLEImageFilter()
         f.SetForegroundValue(1.0)
         references.append(sitk.GetArrayFromImage(f.Execute([sitk.GetImageFromArray(m) for m in masks])) >= 0.5)
-    r = subprocess.run([WRINKLE, "vote", "--method", "staple", "--annotations", *[str(tmp_path / f"a{a}") for a in range(3)],
+    r = subprocess.run([WRINKLE, "vote", "--method", "staple", "--annotations",
+                        *[str(tmp_path / f"a{a}") for a in range(3)],
                         "--out", str(tmp_path / "o")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     ours = np.stack([read_mask(tmp_path / "o" / f"{i:05d}.png") for i in range(4)])

@@ -6,12 +6,11 @@ import time
 import numpy as np
 import pytest
 import torch
+from conftest import WRINKLE
 
 from wrinklelib.data import layout as data
 from wrinklelib.evaluation import weak_labels
 from wrinklelib.labels import texture
-
-from conftest import WRINKLE
 
 
 def reference_texture(rgb: np.ndarray, ksize: int, sigma: float) -> np.ndarray:

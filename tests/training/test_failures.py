@@ -4,13 +4,12 @@ import subprocess
 
 import pytest
 import torch
+from conftest import WRINKLE
 
 from wrinklelib.config import run as runs
 from wrinklelib.training import finetuning
 from wrinklelib.training.loop import TrainingError
 from wrinklelib.training.stage import RESULT, finetune_dir
-
-from conftest import WRINKLE
 
 
 @pytest.fixture
@@ -46,6 +45,7 @@ def test_a_job_the_run_cannot_train_is_one_line(args, named):
 
 
 def test_validating_a_release_folder_against_the_truth_is_one_line(synthetic_dir):
-    r = subprocess.run([WRINKLE, "train", "--stage", "finetune", "--profile", "smoke", "-p", f"data_dir={synthetic_dir}",
+    r = subprocess.run([WRINKLE, "train", "--stage", "finetune", "--profile", "smoke",
+                        "-p", f"data_dir={synthetic_dir}",
                         "--validate", "truth"], capture_output=True, text=True)
     assert r.returncode == 2 and "validate 'truth'" in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -3,7 +3,6 @@ inference latency; and the projected wall time of the paper profile."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import numpy as np
@@ -164,7 +163,8 @@ def project_paper(train: pd.DataFrame, gpus=(1, 8), finetune_runs: int = 3 * 4 *
 
 
 @torch.no_grad()
-def bench_predict(device: str = "cpu", size: int = 1024, width: int = 64, batches=(1, 2, 4), reps: int = 2) -> pd.DataFrame:
+def bench_predict(device: str = "cpu", size: int = 1024, width: int = 64, batches=(1, 2, 4),
+                  reps: int = 2) -> pd.DataFrame:
     """Inference latency per size x size image at batch 1 and throughput per batch size,
     for the 4->2 U-Net through the one inference path (host to device and back included)."""
     dev = torch.device(device)

@@ -15,7 +15,7 @@ from ..data.layout import DataError, read_image, read_mask, read_parsing, write_
 from ..data.parsing import NoFaceFound, parser_for
 from ..files import show_progress
 from ..labels.fusion import combine
-from ..labels.texture import face_mask, texture_mask, texture_map_torch, to_uint8
+from ..labels.texture import face_mask, texture_map_torch, texture_mask, to_uint8
 from ..parallel import imap
 from .outputs import check_out, list_images, output_paths, prepare
 

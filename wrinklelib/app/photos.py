@@ -12,14 +12,14 @@ import pandas as pd
 import torch
 from tqdm import tqdm
 
+from ..book.draw import overlay
 from ..data.align import align, to_crop, to_photo, warp_back
 from ..data.layout import write_png
 from ..data.parsing import NoFaceFound, all_face_landmarks, landmarks_parsing
-from ..model.inference import predict_masks
-from ..book.draw import overlay
 from ..evaluation.regions import REGIONS, measure, region_polygons
 from ..files import show_progress, write_csv
 from ..model.checkpoints import load_for_inference
+from ..model.inference import predict_masks
 from ..model.recipe import AUTHORS_RECIPE, network_input
 from .outputs import OutputError, check_out, check_pixels, list_images, output_paths, prepare
 
@@ -100,7 +100,8 @@ def read_photo(path: Path) -> np.ndarray:
         raise DataError(f"{path}: cannot be decoded ({err})") from err
 
 
-def predict_aligned(model: torch.nn.Module, rec: dict, image: np.ndarray, device: torch.device) -> tuple[np.ndarray, list[Face]]:
+def predict_aligned(model: torch.nn.Module, rec: dict, image: np.ndarray,
+                    device: torch.device) -> tuple[np.ndarray, list[Face]]:
     """The wrinkle mask of a photo (its size) from every face, each aligned as FFHQ's faces
     at the size the checkpoint was trained at, predicted and warped back."""
     size, mask, faces = rec["size"], np.zeros(image.shape[:2], np.uint8), []
@@ -202,7 +203,8 @@ def face_panels(faces: list[Face]) -> list[list[np.ndarray]]:
 
 def face_report(faces: list[Face], image_name: str = "photo") -> pd.DataFrame:
     """The region report of a photo's faces, one row per face (as report.csv writes it)."""
-    return pd.DataFrame([{"image": image_name, "face": k} | measure(f.mask, f.parsing, f.pts) for k, f in enumerate(faces)],
+    rows = [{"image": image_name, "face": k} | measure(f.mask, f.parsing, f.pts) for k, f in enumerate(faces)]
+    return pd.DataFrame(rows,
                         columns=["image", "face", *REPORT_COLUMNS])
 
 

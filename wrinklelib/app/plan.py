@@ -3,12 +3,11 @@ train nothing."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from ..config import paths
 from ..config.run import plan_split
-from ..config.settings import ARMS, Settings, SettingError, resolve_settings
+from ..config.settings import ARMS, SettingError, Settings, resolve_settings
 from ..data import layout as data
 from ..data.check import check_data
 

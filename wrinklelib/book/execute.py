@@ -13,8 +13,8 @@ from pathlib import Path
 from ..config import paths
 from ..config import run as runs
 from ..config.environment import environment
+from ..config.settings import SettingError, resolve_settings
 from ..files import atomic_write, exclusive, write_csv, write_json
-from ..config.settings import SettingError
 
 #: What every notebook's parameters cell declares: the profile and a dict of overrides.
 PARAMETERS = {"profile": "cpu", "overrides": {}}
@@ -167,14 +167,15 @@ def run(profile: str, only: list[str] | None = None, overrides: dict | None = No
     for source in sources:
         check_parameters_cell(source)
     params = {"profile": profile, "overrides": dict(overrides or {})}
-    resolved = runs.resolve(profile, params["overrides"])
+    resolve_settings(profile, params["overrides"])          # every setting checked before anything is drawn
     out_dir = Path(out_dir) if out_dir else paths.EXECUTED
     if out_dir != paths.EXECUTED:
-        return execute_all(sources, params, out_dir, resolved)
+        return execute_all(sources, params, out_dir, runs.resolve(profile, params["overrides"]))
     # One lock for the book's executed notebooks, wherever the generated tables go, and one
     # for the generated folder: two runs never write either at once.
     with exclusive(paths.BOOK / ".wrinkle-notebooks.lock", f"the book's notebooks ({paths.EXECUTED})"), \
             exclusive(paths.generated() / ".wrinkle-run.lock", f"the book ({paths.generated()})"):
+        resolved = runs.resolve(profile, params["overrides"])
         runs.copy_to_book(resolved)
         records = execute_all(sources, params, out_dir, resolved)
         record_book_run(records)
@@ -199,8 +200,8 @@ def record_book_run(records: list[dict]) -> None:
     notebooks belong to it) and the generated pages."""
     import pandas as pd
 
-    from .provenance import PublishError, provenance
     from .pages import write_pages
+    from .provenance import PublishError, provenance
 
     times = paths.table("notebook_times")
     old = pd.read_csv(times) if times.exists() else pd.DataFrame(columns=list(records[0]))

@@ -11,8 +11,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .present import (budget_check_sentence, claims_layout, convergence_layout, convergence_sentence, drift_sentence,
-                      interval, paper_layout, scale_table, signed, table3_layout, to_html)
+from .present import (
+    budget_check_sentence,
+    claims_layout,
+    convergence_layout,
+    convergence_sentence,
+    drift_sentence,
+    interval,
+    paper_layout,
+    scale_table,
+    signed,
+    table3_layout,
+    to_html,
+)
 
 
 def _read(tables: Path, name: str) -> pd.DataFrame | None:
@@ -103,26 +114,29 @@ def tables_markdown(tables: Path, generated: Path) -> str:
         out.append("## Table 1: JSI by share of the training labels\n\nMean over seeds of each run's pooled test JSI "
                    "against the voted masks, with its 95% t interval over seeds, beside the paper's value and our "
                    f"value minus the paper's. Download {download('table1')}.\n\n{paper_layout(t1).html}\n\n"
-                   "```{figure} _generated/figures/05_jsi_by_fraction.png\nJSI against the share of training labels: this run "
+                   "```{figure} _generated/figures/05_jsi_by_fraction.png\n"
+                   "JSI against the share of training labels: this run "
                    "(filled, 95% t intervals) and the paper (hollow).\n```\n")
     if run is not None and t1 is not None:
-        from ..config.settings import settings_from_dict
+        from types import SimpleNamespace
 
         budgets = {r.fraction_pct: int(r.updates) for r in t1.itertuples()}
         out.append("## Our scale against the paper's\n\n"
-                   + scale_table(settings_from_dict(run["settings"]), len(run["test_ids"]), budgets).html + "\n")
+                   + scale_table(SimpleNamespace(**run["settings"]), len(run["test_ids"]), budgets).html + "\n")
     if t2 is not None:
         out.append(f"## Table 2: pretraining strategies\n\nDownload {download('table2')}.\n\n{paper_layout(t2).html}\n")
     if t3 is not None:
         out.append("## Table 3: which training target to make from three annotators\n\nScored against the true "
                    f"wrinkles, which no annotator saw. Download {download('table3')}.\n\n{table3_layout(t3).html}\n\n"
-                   "```{figure} _generated/figures/07_targets.png\nTest JSI against the truth per training target, with 95% "
+                   "```{figure} _generated/figures/07_targets.png\n"
+                   "Test JSI against the truth per training target, with 95% "
                    "t intervals over seeds.\n```\n")
     claims = _read(tables, "claims")
     if claims is not None:
         out.append(f"## Every comparison\n\nDownload {download('claims')}.\n\n"
                    + dropdown("All paired comparisons, Holm-adjusted", claims_layout(claims).html)
-                   + "\n```{figure} _generated/figures/08_effects.png\nEvery effect with its 95% t interval (dots) and the "
+                   + "\n```{figure} _generated/figures/08_effects.png\n"
+                     "Every effect with its 95% t interval (dots) and the "
                      "paper's (crosses).\n```\n")
     conv = _read(tables, "convergence")
     if conv is not None:

@@ -146,9 +146,9 @@ def photo_panels(photo: np.ndarray, parsing: np.ndarray) -> list[np.ndarray]:
 def realism_figure(faces, photo: np.ndarray, parsing: np.ndarray, path: Path | None = None):
     """Synthetic faces of different ages, poses and light (face, texture map, true mask)
     beside the photograph and its texture map, all at the same size."""
-    from ..labels.texture import texture_map
-
     import cv2
+
+    from ..labels.texture import texture_map
 
     side = photo.shape[0]
     panels = []

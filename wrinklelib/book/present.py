@@ -88,7 +88,8 @@ def table3_layout(t3: pd.DataFrame, caption: str = "") -> Table:
     """Table 3: per training target and fraction, JSI against the truth with its interval,
     JSI against the vote, clDice and skeleton precision and recall against the truth."""
     shown = pd.DataFrame({
-        "Training target": t3.target_name, "labels": [fraction_header(f, n) for f, n in zip(t3.fraction_pct, t3.n_train)],
+        "Training target": t3.target_name,
+        "labels": [fraction_header(f, n) for f, n in zip(t3.fraction_pct, t3.n_train)],
         "JSI vs truth [95% CI]": [interval(m, lo, hi) for m, lo, hi in zip(t3.jsi_truth, t3.t_low, t3.t_high)],
         "JSI vs vote": t3.jsi_vote.map(number), "clDice vs truth": t3.cldice.map(number),
         "skeleton precision": t3.skeleton_precision.map(number), "skeleton recall": t3.skeleton_recall.map(number),
@@ -100,7 +101,8 @@ def claims_layout(claims: pd.DataFrame, caption: str = "") -> Table:
     """claims.csv for reading: each comparison, the paper's effect, ours with its interval,
     the Holm-adjusted p value, the detectable effect and the verdict."""
     shown = pd.DataFrame({
-        "Family": claims.family, "Comparison": [f"{c} ({f}%)" for c, f in zip(claims.comparison, claims.fraction_pct)],
+        "Family": claims.get("family", pd.Series("", index=claims.index)),
+        "Comparison": [f"{c} ({f}%)" for c, f in zip(claims.comparison, claims.fraction_pct)],
         "paper": claims.paper_effect.map(signed),
         "this run [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in zip(claims.difference, claims.t_low,
                                                                                   claims.t_high)],
@@ -227,13 +229,16 @@ def budget_check_sentence(check: pd.DataFrame) -> str:
 
 def scale_table(settings, n_test: int, updates_per_run: dict) -> Table:
     """Our scale against the paper's: faces, resolution, width, parameters, updates, seeds."""
-    from ..model.unet import UNet, count_parameters
+    from ..model.networks import parameters
 
     s = settings
-    ours_params = count_parameters(UNet(ARMS["ours"]["in_channels"], 2, s.width))
+    ours_params = parameters("unet", in_channels=ARMS["ours"]["in_channels"], out_channels=2, width=s.width)
+    patch = getattr(s, "patch", s.size)
     rows = [("pretraining faces", "25,000", f"{s.n_pretrain:,}"),
             ("finetuning faces (train / validation / test)", "400 / 50 / 50", f"{s.n_train} / {s.n_val} / {n_test}"),
-            ("image size", "1024 px", f"{s.size} px"), ("U-Net width", "64", str(s.width)),
+            ("face size", "1024 px", f"{s.size} px"),
+            ("trained on", "whole faces", "whole faces" if patch >= s.size else f"{patch} px patches, scored whole"),
+            ("U-Net width", "64", str(s.width)),
             ("parameters (Ours)", "17,263,618", f"{ours_params:,}"),
             ("finetuning updates at 100% / 5%", "15,000 / 750 (150 epochs, batch 4 assumed)",
              f"{updates_per_run.get('100', '')} / {updates_per_run.get('5', '')}"),

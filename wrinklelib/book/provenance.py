@@ -66,7 +66,8 @@ def provenance(notebooks: Path | None = None, run_file: Path | None = None) -> d
                            "run's notebooks must all be executed at one commit of a clean tree (commit, then "
                            "`wrinkle run` again: trained runs are read from the cache)")
     env = meta[-1].get("environment") or environment()
-    return {"compute": compute(), "run": f"{run['profile']}-{run['hash']}", "profile": run["profile"], "settings": run["settings"],
+    return {"compute": compute(), "run": f"{run['profile']}-{run['hash']}", "profile": run["profile"],
+            "settings": run["settings"],
             "device": env.get("device"), "git_commit": env.get("git_commit"), "environment": env,
             "notebook_wall_s": {b.stem: round(m.get("wall_s", float("nan")), 1) for b, m in zip(books, meta)},
             "total_wall_s": round(sum(m.get("wall_s", 0) for m in meta), 1),

@@ -66,15 +66,3 @@ def environment() -> dict[str, str]:
     info["device"] = device_name()
     info["git_commit"] = git_commit()
     return info
-
-
-def prediction_needs() -> dict[str, str]:
-    """What `wrinkle predict` needs to find faces offline: dlib and the 68-landmark model."""
-    from ..data.parsing import landmark_model_path
-
-    try:
-        model = f"found: {landmark_model_path()}"
-    except FileNotFoundError as err:
-        model = f"MISSING: {err}"
-    return {"dlib": package_version("dlib-bin") if package_version("dlib-bin") != "not installed"
-            else package_version("dlib"), "landmark model": model}

@@ -18,7 +18,7 @@ from ..data.splits import ids_hash, make_split, read_split, save_split, subset
 from ..files import write_json
 from . import paths
 from .environment import resolve_device
-from .settings import Settings, SettingError, resolve_settings, settings_from_dict
+from .settings import SettingError, Settings, resolve_settings, settings_from_dict
 
 RUN_FILE = "run.json"
 
@@ -96,7 +96,8 @@ def data_root(s: Settings) -> Path:
     return root
 
 
-def fit_to_data(s: Settings, n_manual: int, n_images: int, n_test_list: int | None = None) -> tuple[Settings, list[str]]:
+def fit_to_data(s: Settings, n_manual: int, n_images: int,
+                n_test_list: int | None = None) -> tuple[Settings, list[str]]:
     """Shrink the requested image counts to what a data folder holds, keeping the
     train/val/test proportions (an official test list keeps its size); returns the
     adjusted settings and a note per change."""

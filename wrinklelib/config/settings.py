@@ -7,9 +7,10 @@ accepts; nothing downstream re-checks or re-reads settings.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+
+import tomllib
 
 from ..labels.annotators import SKILLS
 from ..labels.pretext import PRETEXT_TASKS

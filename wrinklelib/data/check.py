@@ -6,8 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .layout import (ANNOTATIONS, IMAGES, MANUAL, PARSING, TEST_LIST, WEAK, DataError, image_path, layout_files,
-                     list_ids, manual_path, read_gray, read_mask, read_parsing, read_raw, read_test_list)
+from .layout import (
+    ANNOTATIONS,
+    IMAGES,
+    MANUAL,
+    PARSING,
+    TEST_LIST,
+    WEAK,
+    DataError,
+    image_path,
+    layout_files,
+    list_ids,
+    manual_path,
+    read_gray,
+    read_mask,
+    read_parsing,
+    read_raw,
+    read_test_list,
+)
 from .splits import read_split
 
 
@@ -142,7 +158,8 @@ def check_data(root: Path, split_files=()) -> list[Problem]:
     root = Path(root)
     if not root.is_dir():
         return [Problem(str(root), "data folder does not exist")]
-    problems = [Problem(str(root / f), "required folder is missing") for f in (IMAGES, MANUAL) if not (root / f).is_dir()]
+    problems = [Problem(str(root / f), "required folder is missing") for f in (IMAGES, MANUAL)
+                if not (root / f).is_dir()]
     if problems:
         return problems
     problems = check_names(root)

@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..labels.faceclasses import HAIR, L_BROW, L_EYE, MOUTH, NOSE, R_BROW, R_EYE, SKIN, U_LIP, L_LIP
+from ..labels.faceclasses import HAIR, L_BROW, L_EYE, L_LIP, MOUTH, NOSE, R_BROW, R_EYE, SKIN, U_LIP
 
 
 class NoFaceFound(RuntimeError):
@@ -130,7 +130,8 @@ def landmarks_parsing(image: np.ndarray, hair_delta_e: float = 18.0, pts: np.nda
         cv2.polylines(labels, [np.round(pts[sl]).astype(np.int32)], False, lab_id, thick)
     _poly(labels, pts[36:42], L_EYE)
     _poly(labels, pts[42:48], R_EYE)
-    _poly(labels, np.concatenate([pts[27:28] + [[-0.04 * face_h, 0]], pts[31:36], pts[27:28] + [[0.04 * face_h, 0]]]), NOSE)
+    bridge = [pts[27:28] + [[-0.04 * face_h, 0]], pts[31:36], pts[27:28] + [[0.04 * face_h, 0]]]
+    _poly(labels, np.concatenate(bridge), NOSE)
     _poly(labels, pts[48:60], U_LIP)
     _poly(labels, pts[[48, 54, 55, 56, 57, 58, 59]], L_LIP)
     _poly(labels, pts[60:68], MOUTH)

@@ -9,8 +9,20 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .layout import (ANNOTATIONS, REGIONS, TRUTH, image_path, manual_path, parsing_path, read_gray, read_image,
-                     read_mask, read_parsing, read_raw, weak_path)
+from .layout import (
+    ANNOTATIONS,
+    REGIONS,
+    TRUTH,
+    image_path,
+    manual_path,
+    parsing_path,
+    read_gray,
+    read_image,
+    read_mask,
+    read_parsing,
+    read_raw,
+    weak_path,
+)
 
 
 def resize(array: np.ndarray, size: int | None, labels: bool = False) -> np.ndarray:

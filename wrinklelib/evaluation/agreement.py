@@ -7,8 +7,8 @@ from itertools import combinations
 
 import numpy as np
 
-from ..metrics import image_counts, dice, jaccard
 from ..labels.fusion import majority_vote, soft_label, stack_masks, staple
+from ..metrics import dice, image_counts, jaccard
 
 
 def fleiss_kappa(counts: np.ndarray) -> float:

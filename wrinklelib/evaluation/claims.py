@@ -28,7 +28,8 @@ CLAIMS = {
 #: The family of each claim: Holm's adjustment and the detectable effect are computed within it.
 FAMILIES = {"pretraining": "Table 1", "channel": "Table 1", "pretraining_itself": "Table 1", "few_labels": "Table 1",
             "pretext": "Table 2", "voting": "Table 3", "fusion": "Table 3"}
-COLUMNS = ["family", "claim", "comparison", "target", "fraction_pct", "paper_effect", "difference", "t_low", "t_high", "p",
+COLUMNS = ["family", "claim", "comparison", "target", "fraction_pct", "paper_effect", "difference", "t_low", "t_high",
+           "p",
            "p_holm", "family_size", "sd", "detectable", "seeds", "boot_low", "boot_high", "scored_against", "verdict"]
 
 

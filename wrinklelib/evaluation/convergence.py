@@ -54,18 +54,6 @@ def budget_check(results: pd.DataFrame, threshold: float) -> pd.DataFrame:
     return convergence(results, threshold).assign(jsi_truth=means.to_numpy())
 
 
-def merge(saved: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
-    """A notebook's cells added to the table saved by another notebook of the same run; the
-    same cells replaced, never duplicated."""
-    if saved is None or saved.empty:
-        return new
-    key = ["arm", "target", "fraction_pct"]
-    saved = saved.astype({"fraction_pct": str})
-    new = new.astype({"fraction_pct": str})
-    kept = saved[~saved.set_index(key).index.isin(new.set_index(key).index)]
-    return pd.concat([kept, new], ignore_index=True)
-
-
 #: The validation scores whose last-quarter change last_quarter_changes reports.
 DRIFT_SCORES = ("val_jsi", "val_precision", "val_recall")
 

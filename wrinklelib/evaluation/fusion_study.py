@@ -10,7 +10,6 @@ from .statistics import LEVEL
 from .tables import target_name
 from .wording import interval, number
 
-
 #: Columns of the paired comparison (written even when no target has two seeds).
 PAIRED_COLUMNS = ["target", "target_name", "fraction_pct", "difference", "t_low", "t_high", "p", "p_holm",
                   "seeds", "detectable"]
@@ -90,7 +89,8 @@ def above_truth_sentence(runs: pd.DataFrame) -> str:
         return ""
     # The threshold explains the gap only where the truth-trained model is the one that marked less.
     why = (" Every model is scored where its wrinkle probability passes 0.5; a target that marks more moves "
-           "that point towards recall, so at one fixed threshold the truth is no upper bound.") if all(marked_less) else ""
+           "that point towards recall, so at one fixed threshold the truth is no upper bound.")
+    why = why if all(marked_less) else ""
     return _sentence_case("; ".join(parts)) + "." + why
 
 
@@ -134,7 +134,8 @@ def budget_rank_sentence(t3: pd.DataFrame, check: pd.DataFrame) -> str:
     whether its score with the longer budget would pass any other target, up or down, i.e.
     whether Table 3's ranking rests on its budget."""
     parts = []
-    for (target, fraction), cell in check[check.validated_against == "truth"].groupby(["target", "fraction_pct"], sort=False):
+    watched = check[check.validated_against == "truth"]
+    for (target, fraction), cell in watched.groupby(["target", "fraction_pct"], sort=False):
         part = t3[t3.fraction_pct.astype(str) == str(fraction)].sort_values("jsi_truth", ascending=False)
         if target not in set(part.target) or len(cell) < 2:
             continue

@@ -95,7 +95,8 @@ def predict_faces(run: Run, checkpoint: Path, ids: list[str], samples=None) -> n
 
 def score_key(run: Run, checkpoint: Path, ids: list[str]) -> str:
     """The cache key of a checkpoint's scores on these faces."""
-    payload = {"checkpoint": file_hash(checkpoint), "faces": test_ids_hash(ids), "root": data_key(run.settings, run.root),
+    payload = {"checkpoint": file_hash(checkpoint), "faces": test_ids_hash(ids),
+               "root": data_key(run.settings, run.root),
                "weak_source": run.settings.weak_source, "min_votes": run.settings.min_votes,
                "references": ["vote", "truth"] if run.synthetic else ["vote"], "precision": run.settings.precision,
                "device": resolve_device(run.settings.device).type, "version": EVALUATION_VERSION}

@@ -77,7 +77,8 @@ def estimates(results: pd.DataFrame, arms, target: str = "vote") -> pd.DataFrame
 
 def table1(results: pd.DataFrame) -> pd.DataFrame:
     """Table 1: one row per method and fraction."""
-    return estimates(results, [a for a in ("none", "ours", "texture_scratch", "rgb_pretrained") if a in set(results.arm)])
+    arms = [a for a in ("none", "ours", "texture_scratch", "rgb_pretrained") if a in set(results.arm)]
+    return estimates(results, arms)
 
 
 def table2(results: pd.DataFrame) -> pd.DataFrame:
@@ -94,7 +95,8 @@ def table3(results: pd.DataFrame, targets) -> pd.DataFrame:
     return t.rename(columns={"mean": "jsi_vote", "mean_truth": "jsi_truth", "t_low_truth": "t_low",
                              "t_high_truth": "t_high", "t_low": "t_low_vote", "t_high": "t_high_vote",
                              "cldice_truth": "cldice", "skeleton_precision_truth": "skeleton_precision",
-                             "skeleton_recall_truth": "skeleton_recall", "skeleton_precision": "skeleton_precision_vote",
+                             "skeleton_recall_truth": "skeleton_recall",
+                             "skeleton_precision": "skeleton_precision_vote",
                              "skeleton_recall": "skeleton_recall_vote", "cldice": "cldice_vote"})
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 
 
-
 def stack_masks(masks) -> np.ndarray:
     """n x H x W {0,1} uint8 stack; masks may be {0,1} or {0,255}; other values are an error."""
     masks = [np.asarray(m) for m in masks]

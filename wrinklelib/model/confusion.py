@@ -27,7 +27,8 @@ class ConfusionUNet(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int = 2, width: int = 64, annotators: int = 3):
         super().__init__()
-        self.args = {"network": "confusion_unet", "in_channels": in_channels, "out_channels": out_channels, "width": width,
+        self.args = {"network": "confusion_unet", "in_channels": in_channels, "out_channels": out_channels,
+                     "width": width,
                      "annotators": annotators}
         self.unet = UNet(in_channels, out_channels, width)
         self.confusion = nn.Conv2d(width, annotators * out_channels * out_channels, 1)

@@ -23,8 +23,7 @@ from .dataset import Faces, positive_share
 from .devices import distributed
 from .loop import fit
 from .schedules import last_quarter
-from .stage import (check_validation, finetune_config, finetune_dir, finetune_recipe, init_dir, loader_workers,
-                    run_stage)
+from .stage import check_validation, finetune_config, finetune_dir, finetune_recipe, init_dir, loader_workers, run_stage
 
 
 def build_arm(run: Run, arm: str, seed: int, prior: float, target_name: str = "vote") -> torch.nn.Module:

@@ -26,9 +26,9 @@ from ..model import precision
 from ..model.checkpoints import CheckpointError, check_finite, load_checkpoint, save_checkpoint
 from ..model.inference import predict, segment
 from .dataset import Stream
+from .devices import distributed, process_device
 from .losses import loss
 from .schedules import schedule
-from .devices import distributed, process_device
 
 #: Whole faces per forward pass in validation (memory, not results: outputs in eval mode
 #: do not depend on the batch).

@@ -85,7 +85,7 @@ def prediction_panels(run: Run, checkpoint: Path, ids: list[str]) -> list[list[n
             for (x, y), p in zip(items, out)]
 
 
-def summary(run: Run, task: str = "texture") -> tuple["pd.DataFrame", "pd.DataFrame"]:
+def summary(run: Run, task: str = "texture"):
     """Every finished pretraining run of a task, one row per seed (updates, final validation
     MSE and correlation, last-quarter change, converged), and their histories (column seed)."""
     import json

@@ -26,9 +26,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except OSError as err:          # a full disk, a read-only folder, a missing permission
-        print(f"wrinkle {args.command}: error: {os_error(err)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print(f"wrinkle {args.command}: interrupted; finished work is kept, run it again to resume",
               file=sys.stderr)
@@ -40,3 +37,6 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as err:          # a full disk, a read-only folder, a missing permission
+        print(f"wrinkle {args.command}: error: {os_error(err)}", file=sys.stderr)
+        return 1

@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 
 from ...labels.annotators import SKILLS, annotate, visibility
-from ...labels.texture import detail_scale, texture_map
 from ...labels.faceclasses import BACKGROUND, CLOTH, FACE_SKIN, NECK, NOSE, SKIN
+from ...labels.texture import detail_scale, texture_map
 from .paint import paint
 from .relief import MACRO, face_oval, furrow_field, grid, macro_relief, skin_relief
 from .render import camera, cast_shadow, pose_maps, project, rotation, shade, to_srgb, warp

@@ -7,8 +7,24 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ...labels.faceclasses import (CLOTH, EARRING, GLASSES, HAIR, L_BROW, L_EAR, L_EYE, L_LIP, MOUTH, NECK, NOSE,
-                           R_BROW, R_EAR, R_EYE, SKIN, U_LIP)
+from ...labels.faceclasses import (
+    CLOTH,
+    EARRING,
+    GLASSES,
+    HAIR,
+    L_BROW,
+    L_EAR,
+    L_EYE,
+    L_LIP,
+    MOUTH,
+    NECK,
+    NOSE,
+    R_BROW,
+    R_EAR,
+    R_EYE,
+    SKIN,
+    U_LIP,
+)
 from .scene import _background, _pt
 from .spec import Spec
 

@@ -53,10 +53,10 @@ def shade(z: np.ndarray, albedo: np.ndarray, shine: np.ndarray, shadow: np.ndarr
     gx = np.where(flat, 0, cv2.Sobel(z, cv2.CV_32F, 1, 0, ksize=3) / 8)
     gy = np.where(flat, 0, cv2.Sobel(z, cv2.CV_32F, 0, 1, ksize=3) / 8)
     norm = np.sqrt(gx * gx + gy * gy + 1)
-    l = direction / np.linalg.norm(direction)
-    ndotl = (-gx * l[0] - gy * l[1] + l[2]) / norm
+    towards = direction / np.linalg.norm(direction)
+    ndotl = (-gx * towards[0] - gy * towards[1] + towards[2]) / norm
     lit = (1 - shadow) * light.strength
-    half = l + np.array([0, 0, 1.0])
+    half = towards + np.array([0, 0, 1.0])
     half /= np.linalg.norm(half)
     ndoth = np.clip((-gx * half[0] - gy * half[1] + half[2]) / norm, 0, 1)
     highlight = light.specular * shine * ndoth ** light.shininess * lit

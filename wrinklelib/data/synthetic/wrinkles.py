@@ -136,8 +136,8 @@ def _folds(m: _Maker, g, spec: Spec) -> None:
                                   (ex + side * 0.9 * g.eye_w, trough)), float(rng.uniform(3, 5)),
                             float(rng.uniform(0.2, 0.5) * (0.5 + spec.age)), FOLD))
         corner = np.array([g.cx + side * g.mouth_w, g.mouth_y - 0.04 * g.b * spec.smile])
-        m.out.append(Furrow(curve(corner - [side * 0.01, 0.008], corner + [side * 0.005, 0], corner + [side * 0.01, 0.01],
-                                  8), float(rng.uniform(2, 3.5)), float(rng.uniform(0.5, 1.0)), FOLD))
+        points = corner - [side * 0.01, 0.008], corner + [side * 0.005, 0], corner + [side * 0.01, 0.01]
+        m.out.append(Furrow(curve(*points, 8), float(rng.uniform(2, 3.5)), float(rng.uniform(0.5, 1.0)), FOLD))
 
 
 def _neck(m: _Maker, g, spec: Spec) -> None:

@@ -14,8 +14,8 @@ from tqdm import tqdm
 
 from ...files import show_progress, write_json, write_text
 from ...labels.fusion import majority_vote
-from ...parallel import imap
 from ...labels.texture import texture_mask, to_uint8
+from ...parallel import imap
 from .. import layout
 from .face import ANNOTATORS, make_face
 
