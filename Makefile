@@ -21,11 +21,11 @@ venv: $(BIN)/wrinkle
 ## Run every notebook at the cpu profile and build the site.
 book: venv
 	$(BIN)/wrinkle run --profile $(PROFILE)
-	$(BIN)/wrinkle bench train --device cpu --sizes 128 256 --width 8 --batch 8   # the cpu profile's batch
-	$(BIN)/wrinkle bench texture --device cpu --sizes 1024
-	$(BIN)/wrinkle bench predict --device cpu --sizes 1024 --width 8
-	$(BIN)/wrinkle bench synth --sizes 1024 256
-	$(BIN)/wrinkle bench parallel --sizes 80 --batch 8
+	$(BIN)/wrinkle bench train --device cpu --sizes 128 256 --width 8 --batch 8   # the profiles' patch and batch
+	$(BIN)/wrinkle bench texture --device cpu --sizes 512 1024
+	$(BIN)/wrinkle bench predict --device cpu --sizes 512 1024 --width 8          # whole faces
+	$(BIN)/wrinkle bench synth --sizes 512 1024
+	$(BIN)/wrinkle bench parallel --sizes 128 --batch 8
 	$(MAKE) build
 	@echo "Book built: $(CURDIR)/book/_build/html/index.html"
 

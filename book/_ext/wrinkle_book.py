@@ -43,15 +43,14 @@ def _git(app, *args: str) -> str:
 
 
 def repository_link(app) -> None:
-    """The code behind the site: the header's repository button when git knows the
-    repository's remote, and always an archive of the commit the site was built from, which
-    the source page offers for download."""
-    url = _git(app, "remote", "get-url", "origin")
-    if url.startswith("git@"):
-        url = "https://" + url[4:].replace(":", "/", 1)
-    if url:
-        app.config.html_theme_options.update({"repository_url": url.removesuffix(".git"),
-                                              "use_repository_button": True})
+    """The code behind the site: the header's repository button only when `repository.url`
+    of _config.yml names the project's public repository (never jupyter-book's default),
+    and always an archive of the commit the site was built from, which the Code page offers
+    for download."""
+    options = app.config.html_theme_options
+    url = str(options.get("repository_url") or "")
+    ours = url.startswith(("https://", "http://")) and "executablebooks" not in url
+    options.update({"repository_url": url if ours else "", "use_repository_button": ours})
     archive = Path(app.srcdir) / "_static" / "wrinklelib-source.tar.gz"
     if _git(app, "rev-parse", "HEAD"):
         subprocess.run(["git", "archive", "--format=tar.gz", "-o", str(archive), "HEAD"], cwd=Path(app.srcdir),

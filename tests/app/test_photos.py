@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 import skimage.data
 import torch
-from conftest import WRINKLE
 
 from wrinklelib.data import layout as data
 from wrinklelib.evaluation.regions import REGIONS
 from wrinklelib.model.unet import UNet
+
+from conftest import WRINKLE
 
 
 def authors_checkpoint(path, cin=4, cout=2, width=4):

@@ -8,10 +8,11 @@ import time
 
 import numpy as np
 import pytest
-from conftest import WRINKLE
 
 from wrinklelib.data import layout as data
 from wrinklelib.data.synthetic import write_synthetic
+
+from conftest import WRINKLE
 
 
 @pytest.fixture(scope="module")

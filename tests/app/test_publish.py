@@ -5,10 +5,11 @@ import tarfile
 
 import nbformat
 import pytest
-from conftest import WRINKLE
 
 from wrinklelib.app import publish
 from wrinklelib.config import paths
+
+from conftest import WRINKLE
 
 N_NOTEBOOKS = len(list(paths.NOTEBOOKS.glob("[0-9][0-9]_*.py")))
 

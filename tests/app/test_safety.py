@@ -12,7 +12,6 @@ import tarfile
 import numpy as np
 import pytest
 import torch
-from conftest import WRINKLE
 from PIL import Image
 
 from wrinklelib import files
@@ -20,6 +19,8 @@ from wrinklelib.app import publish
 from wrinklelib.config import paths
 from wrinklelib.model.networks import create
 from wrinklelib.model.recipe import recipe
+
+from conftest import WRINKLE
 
 
 def snapshot(folder):

@@ -4,10 +4,11 @@ import sys
 import jupytext
 import nbformat
 import pytest
-from conftest import WRINKLE
 
 from wrinklelib.book import execute as runner
 from wrinklelib.config import paths
+
+from conftest import WRINKLE
 
 SOURCES = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 

@@ -9,7 +9,6 @@ import subprocess
 import nbformat
 import numpy as np
 import pytest
-from conftest import WRINKLE
 
 from wrinklelib.config import run as runs
 from wrinklelib.config.settings import SettingError
@@ -17,6 +16,8 @@ from wrinklelib.data import layout as data
 from wrinklelib.data.sample import load_sample, read_weak
 from wrinklelib.data.synthetic import write_synthetic
 from wrinklelib.model.checkpoints import load_checkpoint
+
+from conftest import WRINKLE
 
 
 @pytest.fixture(scope="module")

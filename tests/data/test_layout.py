@@ -4,11 +4,12 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import WRINKLE
 
 from wrinklelib.data import layout as data
 from wrinklelib.data.check import check_data
 from wrinklelib.data.layout import DataError
+
+from conftest import WRINKLE
 
 
 def test_synth_command_is_reproducible_and_valid(tmp_path):

@@ -2,11 +2,12 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import WRINKLE, random_masks
 
 from wrinklelib.data.layout import read_mask, write_png
 from wrinklelib.evaluation import agreement
 from wrinklelib.labels import fusion
+
+from conftest import WRINKLE, random_masks
 
 
 def test_majority_by_hand():

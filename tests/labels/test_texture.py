@@ -6,11 +6,12 @@ import time
 import numpy as np
 import pytest
 import torch
-from conftest import WRINKLE
 
 from wrinklelib.data import layout as data
 from wrinklelib.evaluation import weak_labels
 from wrinklelib.labels import texture
+
+from conftest import WRINKLE
 
 
 def reference_texture(rgb: np.ndarray, ksize: int, sigma: float) -> np.ndarray:
@@ -125,7 +126,7 @@ def test_texture_command_redoes_masks_when_settings_change(tmp_path, astronaut):
     data.write_png(tmp_path / "in" / "b" / "face.png", astronaut[::-1])
     out = tmp_path / "out"
     (out / "a").mkdir(parents=True)
-    (out / "a" / ".face.png.x1y2.tmp").write_bytes(b"")        # left by a killed run
+    (out / "a" / ".face.png.wrinkle-999999999-x1y2.tmp").write_bytes(b"")        # left by a killed run
     cmd = [WRINKLE, "texture", "--images", str(tmp_path / "in"), "--out", str(out), "--no-face-mask"]
     subprocess.run(cmd, check=True, capture_output=True)
     first = data.read_gray(out / "a" / "face.png")

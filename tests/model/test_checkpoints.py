@@ -2,11 +2,12 @@ import subprocess
 
 import pytest
 import torch
-from conftest import WRINKLE
 
 from wrinklelib.model.checkpoints import load_for_inference, model_from_checkpoint
 from wrinklelib.model.networks import create
 from wrinklelib.model.recipe import recipe
+
+from conftest import WRINKLE
 
 
 def ours(path, **changes):

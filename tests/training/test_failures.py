@@ -4,12 +4,13 @@ import subprocess
 
 import pytest
 import torch
-from conftest import WRINKLE
 
 from wrinklelib.config import run as runs
 from wrinklelib.training import finetuning
 from wrinklelib.training.loop import TrainingError
 from wrinklelib.training.stage import RESULT, finetune_dir
+
+from conftest import WRINKLE
 
 
 @pytest.fixture

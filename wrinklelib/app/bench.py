@@ -259,10 +259,15 @@ def bench_parallel(size: int = 96, batch: int = 8, steps: int = 20) -> pd.DataFr
     cores = os.cpu_count() or 1
     one = list(imap(_steps, [(size, batch, steps, cores)], 1))[0]
     many = list(imap(_steps, [(size, batch, steps, 1)] * cores, cores))
+    peak, kind = matmul_peak(torch.device("cpu"))            # every core, in this run
+    per_image = train_flops(unet(8), torch.randn(batch, 4, size, size)) / batch
     rows = [{"device": device_name("cpu"), "layout": f"1 run x {cores} threads", "size": size, "batch": batch,
              "images_per_s": batch / one},
             {"device": device_name("cpu"), "layout": f"{cores} runs x 1 thread", "size": size, "batch": batch,
              "images_per_s": sum(batch / s for s in many)}]
     frame = pd.DataFrame(rows)
     frame["ratio_vs_one_run"] = frame.images_per_s / frame.images_per_s.iloc[0]
+    frame["tflops"] = frame.images_per_s * per_image / 1e12
+    frame["share_of_peak"] = frame.tflops / peak
+    frame["peak_tflops"], frame["peak"] = peak, kind
     return frame

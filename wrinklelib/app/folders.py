@@ -83,7 +83,7 @@ def make_all(images: Path, out: Path, source: str, parsing_dir: str | None = Non
     targets = output_paths(paths, Path(images), Path(out), lambda p: output_path(Path(out), p, Path(images)))
     # Masks made with other settings are made again; a killed run's temporary files go.
     reuse = prepare(out, {"source": source, "ksize": ksize, "sigma": sigma, "parsing": parsing_dir,
-                          "bisenet": bisenet})
+                          "bisenet": bisenet}, list(targets.values()))
     jobs = [Job(p, targets[p], source, parsing_dir, bisenet, device, ksize, sigma)
             for p in paths if not (reuse and targets[p].exists())]
     print(f"{len(paths)} images, {len(paths) - len(jobs)} already done, {len(jobs)} to write", flush=True)
@@ -114,7 +114,8 @@ def vote_folders(folders, out, method: str = "majority", min_votes: int = 2) -> 
     if missing:
         raise DataError(f"missing annotation files: {', '.join(missing[:10])}"
                         + (f" and {len(missing) - 10} more" if len(missing) > 10 else ""))
-    prepare(out, {"method": method, "min_votes": min_votes, "folders": [str(d.resolve()) for d in folders]})
+    prepare(out, {"method": method, "min_votes": min_votes, "folders": [str(d.resolve()) for d in folders]},
+            [Path(out) / n for n in every])
     for n in every:
         masks = [read_mask(d / n) for d in folders]
         if len({m.shape for m in masks}) > 1:

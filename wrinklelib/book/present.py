@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..config.settings import ARMS, METHOD_NAMES
 from ..evaluation.wording import interval, number, signed
+from ..labels.targets import PAPER_TARGET, REFERENCE
 
 __all__ = ["interval", "number", "signed"]
 
@@ -64,24 +65,15 @@ def fraction_header(fraction_pct: str, n_train: int) -> str:
 
 
 def paper_layout(t: pd.DataFrame, caption: str = "") -> Table:
-    """Table 1 or 2 in the paper's layout: per method the paper's value (4 decimals), ours
-    with its 95% t interval over seeds, our minus the paper's, and the seeds."""
-    cols = [fraction_header(f, n) for f, n in dict.fromkeys(zip(t.fraction_pct, t.n_train))]
-    rows = []
-    for method, part in t.groupby("method", sort=False):
-        by = {fraction_header(r.fraction_pct, r.n_train): r for r in part.itertuples()}
-        seeds = ", ".join(sorted({str(r.seeds) for r in part.itertuples()}))
-        if part.paper.notna().any():
-            rows.append({"Method": method, "": "paper", **{c: number(by[c].paper, 4) if c in by else "" for c in cols},
-                         "seeds": ""})
-        rows.append({"Method": method, "": "this run [95% CI]",
-                     **{c: interval(by[c].mean, by[c].t_low, by[c].t_high) if c in by else "" for c in cols},
-                     "seeds": seeds})
-        if part.paper.notna().any():
-            rows.append({"Method": method, "": "this run minus paper",
-                         **{c: signed(by[c].mean - by[c].paper) if c in by and np.isfinite(by[c].paper) else ""
-                            for c in cols}, "seeds": ""})
-    return Table(to_html(pd.DataFrame(rows), caption, tuple(cols) + ("seeds",)))
+    """Table 1 or 2: one row per share of the labels and method, ours with its 95% t
+    interval over seeds beside the paper's value (4 decimals, as it prints them)."""
+    shown = pd.DataFrame({
+        "labels": [fraction_header(f, n) for f, n in zip(t.fraction_pct, t.n_train)], "Method": t.method,
+        "this run [95% CI]": [interval(m, lo, hi) for m, lo, hi in zip(t["mean"], t.t_low, t.t_high)],
+        "paper": t.paper.map(lambda v: number(v, 4)), "seeds": t.seeds})
+    order = shown.labels.map({h: k for k, h in enumerate(dict.fromkeys(shown.labels))})
+    shown = shown.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o")
+    return Table(to_html(shown, caption, ("this run [95% CI]", "paper", "seeds")))
 
 
 def table3_layout(t3: pd.DataFrame, caption: str = "") -> Table:
@@ -99,23 +91,30 @@ def table3_layout(t3: pd.DataFrame, caption: str = "") -> Table:
 
 def claims_layout(claims: pd.DataFrame, caption: str = "") -> Table:
     """claims.csv for reading: each comparison, the paper's effect, ours with its interval,
-    the Holm-adjusted p value, the detectable effect and the verdict."""
+    the Holm-adjusted p value within its family, and the verdict (with the effect the seeds
+    could have detected when inconclusive)."""
     shown = pd.DataFrame({
-        "Family": claims.get("family", pd.Series("", index=claims.index)),
-        "Comparison": [f"{c} ({f}%)" for c, f in zip(claims.comparison, claims.fraction_pct)],
+        "Family": claims.get("family", pd.Series("", index=claims.index)), "Comparison": claims.comparison,
+        "labels": [f"{f}%".replace(" vs ", "% vs ").replace("%%", "%") for f in claims.fraction_pct],
         "paper": claims.paper_effect.map(signed),
         "this run [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in zip(claims.difference, claims.t_low,
                                                                                   claims.t_high)],
-        "p (Holm)": claims.p_holm.map(lambda p: f"{p:.3g}"), "detectable": claims.detectable.map(number),
-        "seeds": claims.seeds, "verdict": claims.verdict})
-    return Table(to_html(shown, caption, ("paper", "this run [95% CI]", "p (Holm)", "detectable", "seeds")))
+        "Holm p": claims.p_holm.map(lambda p: f"{p:.2g}"), "verdict": claims.verdict})
+    return Table(to_html(shown, caption, ("paper", "this run [95% CI]", "Holm p")))
 
 
-def cell_name(arm: str, target: str = "vote") -> str:
+def findings_layout(claims: pd.DataFrame) -> Table:
+    """The landing page's findings: every comparison of Tables 1 and 2, its effect in this
+    run with its interval, the paper's, and the verdict."""
+    main = claims[claims.get("family", pd.Series("", index=claims.index)).isin(["Table 1", "Table 2"])]
+    return claims_layout(main if len(main) else claims)
+
+
+def cell_name(arm: str, target: str = PAPER_TARGET) -> str:
     """A cell of Tables 1 to 3 as a reader names it: the arm, and the target when not the vote."""
     from ..evaluation.tables import target_name
 
-    return f"{METHOD_NAMES.get(arm, arm)}{'' if target == 'vote' else ' (' + target_name(target) + ')'}"
+    return f"{METHOD_NAMES.get(arm, arm)}{'' if target == PAPER_TARGET else ' (' + target_name(target) + ')'}"
 
 
 def convergence_sentence(conv: pd.DataFrame) -> str:
@@ -146,7 +145,7 @@ def change_cells(conv: pd.DataFrame) -> pd.Series:
                      index=conv.index)
 
 
-def drift_sentence(drift: pd.DataFrame, conv: pd.DataFrame, reference: str = "truth") -> str:
+def drift_sentence(drift: pd.DataFrame, conv: pd.DataFrame, reference: str = REFERENCE) -> str:
     """How each cell that failed the convergence rule was still moving over the last quarter
     of its updates: its validation JSI, precision and recall changes (drift from
     convergence.last_quarter_changes); empty when no cell of `drift` failed."""
@@ -164,7 +163,7 @@ def drift_sentence(drift: pd.DataFrame, conv: pd.DataFrame, reference: str = "tr
 
 
 #: The header of the convergence tables' change column.
-CHANGE = "validation JSI change, last quarter [95% CI over seeds]"
+CHANGE = "change over the last quarter [95% CI]"
 
 
 def convergence_layout(conv: pd.DataFrame) -> Table:
@@ -172,11 +171,11 @@ def convergence_layout(conv: pd.DataFrame) -> Table:
     shown = pd.DataFrame({
         "Cell": [cell_name(a, t) for a, t in zip(conv.arm, conv.target)],
         "labels": [f"{f}%" for f in conv.fraction_pct], "seeds": conv.seeds, "updates": conv.updates,
-        "validated against": conv.validated_against.map(lambda v: " / ".join(f"the {r}" for r in v.split("/"))),
+        "watched against": conv.validated_against.map(lambda v: " / ".join(f"the {r}" for r in v.split("/"))),
         CHANGE: change_cells(conv),
-        "threshold": conv.threshold.map(lambda v: f"{v:g}"),
-        "converged": conv.converged.map({True: "yes", False: "NO"})})
-    return Table(to_html(shown, "", ("seeds", "updates", CHANGE, "threshold")))
+        "converged": [("yes" if ok else "NO") + f" (threshold {t:g})"
+                      for ok, t in zip(conv.converged, conv.threshold)]})
+    return Table(to_html(shown, "", ("seeds", "updates", CHANGE)))
 
 
 def budget_check_layout(check: pd.DataFrame) -> Table:
@@ -185,18 +184,18 @@ def budget_check_layout(check: pd.DataFrame) -> Table:
     shown = pd.DataFrame({
         "Cell": [cell_name(a, t) for a, t in zip(check.arm, check.target)],
         "labels": [f"{f}%" for f in check.fraction_pct], "updates": check.updates, "seeds": check.seeds,
-        "validated against": [reference_name(r, t) for r, t in zip(check.validated_against, check.target)],
+        "watched against": [reference_name(r, t) for r, t in zip(check.validated_against, check.target)],
         CHANGE: change_cells(check),
         "converged": check.converged.map({True: "yes", False: "NO"}),
-        "test JSI against the truth": check.jsi_truth.map(lambda v: f"{v:.3f}")})
-    return Table(to_html(shown, "", ("updates", "seeds", CHANGE, "test JSI against the truth")))
+        "test JSI vs truth": check.jsi_truth.map(lambda v: f"{v:.3f}")})
+    return Table(to_html(shown, "", ("updates", "seeds", CHANGE, "test JSI vs truth")))
 
 
 def reference_name(reference: str, target: str) -> str:
     """A validation reference as a reader names it: the truth, or the cell's own target."""
     from ..evaluation.tables import target_name
 
-    if reference == "truth":
+    if reference == REFERENCE:
         return "the truth"
     return f"its own target ({target_name(reference)})" if reference == target else target_name(reference)
 

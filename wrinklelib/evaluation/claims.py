@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..config.settings import METHOD_NAMES
 from ..labels.pretext import PRETEXT_TASKS
-from ..labels.targets import SINGLE
+from ..labels.targets import PAPER_TARGET, SINGLE
 from .statistics import LEVEL, detectable_effect, first_step_level, hierarchical_bootstrap, holm, paired_t, verdict
 from .tables import PAPER_TABLE1, PAPER_TABLE2, target_name
 
@@ -64,7 +64,7 @@ def _few_labels(results: pd.DataFrame) -> dict | None:
     """(Ours - None at 5%) - (Ours - None at 100%), paired by seed."""
     d = {}
     for f in ("5", "100"):
-        x, y, seeds = _pair(results, ("ours", "vote", f), ("none", "vote", f), "jsi")
+        x, y, seeds = _pair(results, ("ours", PAPER_TARGET, f), ("none", PAPER_TARGET, f), "jsi")
         d[f] = pd.Series(x - y, index=seeds)
     both = sorted(set(d["5"].index) & set(d["100"].index))
     if len(both) < 2:
@@ -81,22 +81,22 @@ def table1_rows(results: pd.DataFrame) -> list[dict]:
     """The Table 1 family: the paper's Ours - None, and the two effects it conflates (the
     texture channel, pretraining on it) at every fraction; the gain at 5% against 100%."""
     rows = []
-    for f in dict.fromkeys(results[results.target == "vote"].fraction.astype(str)):
+    for f in dict.fromkeys(results[results.target == PAPER_TARGET].fraction.astype(str)):
         paper = PAPER_TABLE1["ours"].get(f, np.nan) - PAPER_TABLE1["none"].get(f, np.nan)
-        rows.append(compare(results, "pretraining", "Ours minus No pretraining", ("ours", "vote", f),
-                            ("none", "vote", f), paper))
+        rows.append(compare(results, "pretraining", "Ours minus No pretraining", ("ours", PAPER_TARGET, f),
+                            ("none", PAPER_TARGET, f), paper))
         rows.append(compare(results, "channel", "Texture input from scratch minus No pretraining",
-                            ("texture_scratch", "vote", f), ("none", "vote", f), np.nan))
+                            ("texture_scratch", PAPER_TARGET, f), ("none", PAPER_TARGET, f), np.nan))
         rows.append(compare(results, "pretraining_itself", "Ours minus texture input from scratch",
-                            ("ours", "vote", f), ("texture_scratch", "vote", f), np.nan))
+                            ("ours", PAPER_TARGET, f), ("texture_scratch", PAPER_TARGET, f), np.nan))
     rows.append(_few_labels(results))
     return rows
 
 
 def table2_rows(results: pd.DataFrame) -> list[dict]:
     """The Table 2 family: Ours against each pretext task at 100%."""
-    return [compare(results, "pretext", f"Ours minus {METHOD_NAMES[task]}", ("ours", "vote", "100"),
-                    (task, "vote", "100"), PAPER_TABLE2["ours"] - PAPER_TABLE2[task]) for task in PRETEXT_TASKS]
+    return [compare(results, "pretext", f"Ours minus {METHOD_NAMES[task]}", ("ours", PAPER_TARGET, "100"),
+                    (task, PAPER_TARGET, "100"), PAPER_TABLE2["ours"] - PAPER_TABLE2[task]) for task in PRETEXT_TASKS]
 
 
 def table3_rows(results: pd.DataFrame, targets) -> list[dict]:
@@ -106,14 +106,14 @@ def table3_rows(results: pd.DataFrame, targets) -> list[dict]:
     rows = []
     for f in dict.fromkeys(results.fraction.astype(str)):
         for t in targets:
-            if t == "vote":
+            if t == PAPER_TARGET:
                 continue
             if t.startswith(SINGLE):
                 row = compare(results, "voting", f"Vote minus {target_name(t)[0].lower()}{target_name(t)[1:]}",
-                              ("ours", "vote", f), ("ours", t, f), np.nan, "jsi_truth")
+                              ("ours", PAPER_TARGET, f), ("ours", t, f), np.nan, "jsi_truth")
             else:
                 row = compare(results, "fusion", f"{target_name(t)} minus the vote", ("ours", t, f),
-                              ("ours", "vote", f), np.nan, "jsi_truth")
+                              ("ours", PAPER_TARGET, f), np.nan, "jsi_truth")
             rows.append(None if row is None else row | {"target": t})
     return rows
 

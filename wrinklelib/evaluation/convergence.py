@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..labels.targets import PAPER_TARGET
 from ..training.schedules import last_quarter
 from .statistics import t_interval
 
@@ -28,7 +29,7 @@ CELL = ["arm", "target", "fraction", "updates", "validated_against"]
 def _with_reference(results: pd.DataFrame) -> pd.DataFrame:
     """Result rows with their validation reference (runs recorded before validation could
     score against anything but the vote were scored against the vote)."""
-    reference = results.get("validated_against", pd.Series("vote", index=results.index)).fillna("vote")
+    reference = results.get("validated_against", pd.Series(PAPER_TARGET, index=results.index)).fillna(PAPER_TARGET)
     return results.assign(validated_against=reference)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..config import run as runs
 from ..config.settings import ARMS
-from ..labels.targets import is_mask
+from ..labels.targets import REFERENCE, is_mask
 from ..training.jobs import Job, pretrain_all, run_jobs
 from ..training.stage import RESULT
 from .scoring import score_file, test_scores
@@ -19,7 +19,7 @@ from .scoring import score_file, test_scores
 #: Table 3 is judged against the truth, so its runs are validated against it too: a model
 #: trained on a target sparser than the vote keeps drifting from the vote while it fits
 #: its own target, and against the vote it would never look converged.
-FUSION_VALIDATION = "truth"
+FUSION_VALIDATION = REFERENCE
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..labels.targets import PAPER_TARGET, REFERENCE
 from .statistics import LEVEL
 from .tables import target_name
 from .wording import interval, number
@@ -47,11 +48,11 @@ def winner_sentence(t3: pd.DataFrame, paired: pd.DataFrame, alpha: float = 1 - L
     """Per fraction, the target (the truth aside) that scored highest against the truth, and
     its difference from the vote."""
     parts = []
-    for fraction, part in t3[t3.target != "truth"].groupby("fraction_pct", sort=False):
+    for fraction, part in t3[t3.target != REFERENCE].groupby("fraction_pct", sort=False):
         best = part.loc[part.jsi_truth.idxmax()]
         line = (f"at {fraction}% of the labels, {_mid_sentence(best.target_name)} scored highest against the truth, "
                 f"{interval(best.jsi_truth, best.t_low, best.t_high)}")
-        if best.target != "vote" and not paired.empty:
+        if best.target != PAPER_TARGET and not paired.empty:
             d = paired[(paired.target == best.target) & (paired.fraction_pct.astype(str) == str(fraction))]
             if len(d):
                 r = d.iloc[0]
@@ -70,10 +71,10 @@ def above_truth_sentence(runs: pd.DataFrame) -> str:
     parts, marked_less = [], []
     for fraction in dict.fromkeys(runs.fraction):
         cell = means.loc[fraction]
-        if "truth" not in cell.index:
+        if REFERENCE not in cell.index:
             continue
-        truth = cell.loc["truth"]
-        above = cell[cell.jsi_truth > truth.jsi_truth].drop(index="truth", errors="ignore")
+        truth = cell.loc[REFERENCE]
+        above = cell[cell.jsi_truth > truth.jsi_truth].drop(index=REFERENCE, errors="ignore")
         if above.empty:
             continue
         best_target = above.jsi_truth.idxmax()
@@ -111,7 +112,7 @@ def same_test_scores(watched: pd.DataFrame, reference: pd.DataFrame) -> tuple[in
     if reference.empty:
         return 0, 0
     key = ["fraction", "seed"]
-    ours = watched[watched.target == "vote"].set_index(key)
+    ours = watched[watched.target == PAPER_TARGET].set_index(key)
     other = reference.set_index(key)
     common = ours.index.intersection(other.index)
     same = sum(ours.loc[k, "counts"] == other.loc[k, "counts"]
@@ -134,7 +135,7 @@ def budget_rank_sentence(t3: pd.DataFrame, check: pd.DataFrame) -> str:
     whether its score with the longer budget would pass any other target, up or down, i.e.
     whether Table 3's ranking rests on its budget."""
     parts = []
-    watched = check[check.validated_against == "truth"]
+    watched = check[check.validated_against == REFERENCE]
     for (target, fraction), cell in watched.groupby(["target", "fraction_pct"], sort=False):
         part = t3[t3.fraction_pct.astype(str) == str(fraction)].sort_values("jsi_truth", ascending=False)
         if target not in set(part.target) or len(cell) < 2:

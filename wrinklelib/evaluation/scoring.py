@@ -23,7 +23,7 @@ from ..data.layout import DataError, image_path, manual_path, weak_path
 from ..data.parsing import NoFaceFound, landmarks_parsing
 from ..data.sample import load_sample, read_weak
 from ..files import write_json
-from ..labels.targets import fuse
+from ..labels.targets import PAPER_TARGET, REFERENCE, fuse
 from ..metrics import image_counts, skeleton_counts, summarize, summarize_thin
 from ..model import precision
 from ..model.checkpoints import load_for_inference
@@ -68,10 +68,10 @@ def references(run: Run, samples) -> dict[str, np.ndarray]:
     for s in samples:
         if s.mask is None and not s.annotations:
             raise DataError(f"{manual_path(run.root, s.iid)}: manual mask missing")
-    refs = {"vote": np.stack([fuse("vote", s.annotations, run.settings.min_votes) if s.annotations else s.mask
-                              for s in samples])}
+    refs = {PAPER_TARGET: np.stack([fuse(PAPER_TARGET, s.annotations, run.settings.min_votes) if s.annotations
+                                    else s.mask for s in samples])}
     if run.synthetic:
-        refs["truth"] = np.stack([s.truth for s in samples])
+        refs[REFERENCE] = np.stack([s.truth for s in samples])
     return refs
 
 
@@ -98,7 +98,8 @@ def score_key(run: Run, checkpoint: Path, ids: list[str]) -> str:
     payload = {"checkpoint": file_hash(checkpoint), "faces": test_ids_hash(ids),
                "root": data_key(run.settings, run.root),
                "weak_source": run.settings.weak_source, "min_votes": run.settings.min_votes,
-               "references": ["vote", "truth"] if run.synthetic else ["vote"], "precision": run.settings.precision,
+               "references": [PAPER_TARGET, REFERENCE] if run.synthetic else [PAPER_TARGET],
+               "precision": run.settings.precision,
                "device": resolve_device(run.settings.device).type, "version": EVALUATION_VERSION}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -122,7 +123,7 @@ def test_scores(run: Run, checkpoint: Path, ids: list[str] | None = None) -> dic
     refs = references(run, samples)
     scores = {"test_ids_hash": test_ids_hash(ids), "evaluation_version": EVALUATION_VERSION}
     for name, ref in refs.items():
-        scores |= scores_against(pred, ref, "" if name == "vote" else f"_{name}")
+        scores |= scores_against(pred, ref, "" if name == PAPER_TARGET else f"_{name}")
     scores["score_s"] = time.perf_counter() - start
     write_json(cached, scores)
     return scores

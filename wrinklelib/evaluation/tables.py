@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..config.settings import ARMS, METHOD_NAMES
 from ..labels.pretext import PRETEXT_TASKS
-from ..labels.targets import target
+from ..labels.targets import PAPER_TARGET, target
 from ..model.networks import parameters as count
 from .statistics import hierarchical_bootstrap, t_interval
 
@@ -69,7 +69,7 @@ def estimates(results: pd.DataFrame, arms, target: str = "vote") -> pd.DataFrame
             cell = cell_seeds(results, arm, fraction, target)
             row = {"method": METHOD_NAMES.get(arm, arm), "arm": arm, "target": target, "fraction_pct": fraction,
                    "n_train": int(cell.n_train.iloc[0]), "updates": int(cell.updates.iloc[0]),
-                   "paper": PAPER_VALUES.get(arm, {}).get(fraction, np.nan) if target == "vote" else np.nan,
+                   "paper": PAPER_VALUES.get(arm, {}).get(fraction, np.nan) if target == PAPER_TARGET else np.nan,
                    "seeds": len(cell), **_cell(cell)}
             rows.append(row | (_cell(cell, "_truth") if truth else {}))
     return pd.DataFrame(rows)

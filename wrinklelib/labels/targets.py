@@ -33,6 +33,9 @@ from .fusion import majority_vote, stack_masks, staple
 SMOOTHING = 0.1
 #: A target naming one annotator alone: this prefix and the annotator's skill.
 SINGLE = "annotator:"
+#: The paper's target (the default everywhere), and the reference synthetic data know.
+PAPER_TARGET = "vote"
+REFERENCE = "truth"
 #: What a target's label is, per face:
 #: "hard" one {0,1} mask; "soft" a wrinkle probability per pixel; "per_step" several masks,
 #: one drawn at each step; "annotators" every annotator's own mask (the confusion model).
@@ -83,6 +86,11 @@ class Target:
         """The label of one step: a per-step target draws one of its masks."""
         return label[rng.integers(len(label))] if self.kind == "per_step" else label
 
+    @property
+    def needs_truth(self) -> bool:
+        """Made from the true wrinkles: synthetic data only."""
+        return self.name == REFERENCE
+
     def dtype(self):
         """The label's dtype as the loss takes it: probabilities or class indices."""
         return np.float32 if self.kind == "soft" else np.int64
@@ -103,7 +111,7 @@ def _vote(a: dict, v: int) -> np.ndarray:
 
 
 TARGETS: dict[str, Target] = {t.name: t for t in (
-    Target("vote", "Majority vote (2 of 3)", "hard", lambda a, v, t: _vote(a, v)),
+    Target(PAPER_TARGET, "Majority vote (2 of 3)", "hard", lambda a, v, t: _vote(a, v)),
     Target("union", "Union", "hard", lambda a, v, t: _stack(a).max(0)),
     Target("intersection", "Intersection", "hard", lambda a, v, t: _stack(a).min(0)),
     Target("mean", "Mean of the annotators (soft)", "soft", lambda a, v, t: _stack(a).mean(0).astype(np.float32)),
@@ -113,7 +121,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("svls", "Vote, spatially varying smoothing", "soft", lambda a, v, t: svls(_vote(a, v))),
     Target("random_annotator", "One random annotator per step", "per_step", lambda a, v, t: _stack(a)),
     Target("confusion", "Learned annotator confusion", "annotators", lambda a, v, t: _stack(a)),
-    Target("truth", "The truth itself", "hard", _truth),
+    Target(REFERENCE, "The truth itself", "hard", _truth),
 )}
 
 

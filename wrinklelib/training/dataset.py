@@ -15,7 +15,7 @@ from torch.utils.data import Dataset
 from ..data import layout
 from ..data.sample import load_sample, read_weak
 from ..labels.pretext import PRETEXT_TASKS, TASKS, degrade
-from ..labels.targets import Target, fuse, target
+from ..labels.targets import PAPER_TARGET, Target, fuse, target
 from ..labels.texture import face_mask, to_gray
 from ..model.recipe import face_arrays, recipe, scale, texture_channel, to_input
 from .patches import crop, patch_origin, pixel_pool
@@ -42,7 +42,7 @@ class Faces(Dataset):
         return len(self.ids)
 
     def _label(self, s) -> np.ndarray:
-        if self.task == "vote" and not s.annotations:
+        if self.task == PAPER_TARGET and not s.annotations:
             if s.mask is None:
                 raise layout.DataError(f"{layout.manual_path(self.root, s.iid)}: manual mask missing")
             return s.mask

@@ -16,6 +16,7 @@ import torch
 
 from ..config import run as runs
 from ..config.environment import resolve_device
+from ..labels.targets import PAPER_TARGET
 from ..parallel import imap
 from .devices import processes
 from .stage import RESULT, finetune_dir, pretrain_dir
@@ -46,9 +47,9 @@ class Job:
     def name(self) -> str:
         if self.stage == "pretrain":
             return f"pretrain {self.task} seed {self.seed}"
-        target = "" if self.target == "vote" else f" {self.target}"
+        target = "" if self.target == PAPER_TARGET else f" {self.target}"
         budget = f" ({self.updates} updates)" if self.updates else ""
-        checked = "" if self.validate == "vote" else f", validated on the {self.validate}"
+        checked = "" if self.validate == PAPER_TARGET else f", validated on the {self.validate}"
         return f"{self.arm}{target} {self.fraction * 100:g}% seed {self.seed}{budget}{checked}"
 
     def execute(self, run: runs.Run) -> dict:

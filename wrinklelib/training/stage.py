@@ -22,7 +22,7 @@ from ..config.run import RUN_FILE, Run, data_key, training_ids, validation_ids
 from ..config.settings import ARMS, SettingError
 from ..data.splits import fraction_key
 from ..files import write_json
-from ..labels.targets import mask_names, target
+from ..labels.targets import PAPER_TARGET, mask_names, target
 from ..model.recipe import recipe
 from .devices import processes, threads
 from .loop import TrainConfig, train_config
@@ -98,7 +98,7 @@ def check_validation(run: Run, validate: str) -> None:
     if not ok:
         raise SettingError(f"validate {validate!r}: expected one of {', '.join(mask_names())} "
                            f"(annotators: {', '.join(run.settings.annotators)})")
-    if validate == "truth" and not run.synthetic:
+    if target(validate).needs_truth and not run.synthetic:
         raise SettingError("validate 'truth': needs the true wrinkles (synthetic data); expected 'vote'")
 
 
@@ -114,9 +114,9 @@ def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target_name: st
                          "recipe": finetune_recipe(run, arm), "arm": arm, "target": target_name,
                          "faces": faces_hash(ids), "init": init.name if init else None, "foreground": s.foreground,
                          "validate": validate, "min_votes": s.min_votes, "annotators": list(s.annotators)})
-    tag = "" if target_name == "vote" else "-" + target_name.replace(":", "-")
+    tag = "" if target_name == PAPER_TARGET else "-" + target_name.replace(":", "-")
     # The reference changes the validation history (not the weights): its own folder.
-    tag += "" if validate == "vote" else "-val" + validate.replace(":", "-")
+    tag += "" if validate == PAPER_TARGET else "-val" + validate.replace(":", "-")
     return run.cache / "train" / "finetune" / f"{arm}{tag}-w{s.width}-{fraction_key(fraction)}pct-s{seed}-{h}"
 
 

@@ -29,6 +29,8 @@ def cmd_env(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    import pandas as pd
+
     from ...config.environment import resolve_device
     from ...files import write_csv
     from .. import bench
@@ -41,7 +43,7 @@ def cmd_bench(args) -> int:
         frame = bench.bench_train(args.device, args.sizes, args.width, args.batch, args.steps)
         shown = frame[["size", "path", "images_per_s", "tflops", "speedup_vs_naive", "share_of_peak"]]
     elif args.what == "predict":
-        frame = shown = bench.bench_predict(args.device, args.sizes[0], args.width)
+        frame = shown = pd.concat([bench.bench_predict(args.device, size, args.width) for size in args.sizes])
     elif args.what == "photo":
         frame = shown = bench.bench_photo(args.device, args.width)
     elif args.what == "synth":
@@ -49,7 +51,7 @@ def cmd_bench(args) -> int:
     elif args.what == "parallel":
         frame = shown = bench.bench_parallel(args.sizes[0], args.batch)
     else:
-        frame = shown = bench.bench_texture(args.device, args.sizes[0])
+        frame = shown = pd.concat([bench.bench_texture(args.device, size) for size in args.sizes])
     print(shown.to_string(index=False, float_format="%.3f"))
     out = Path(args.out)
     tag = "gpu" if args.device.startswith("cuda") else "cpu"
@@ -76,7 +78,7 @@ def add(sub) -> None:
                    "synth: synthetic faces per second; parallel: runs side by side against threads)")
     p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     p.add_argument("--sizes", type=int, nargs="+", default=[128, 256],
-                   help="image sizes in pixels (texture and predict use the first)")
+                   help="image sizes in pixels (train: patches; predict: whole faces; parallel uses the first)")
     p.add_argument("--width", type=int, default=8, help="U-Net base width (the paper: 64)")
     p.add_argument("--batch", type=int, default=4, help="training batch size")
     p.add_argument("--steps", type=int, default=3, help="timed training steps per path and size")
