@@ -56,14 +56,14 @@ print(f"U-Net width {s.width}: {parameters('unet', in_channels=3, out_channels=1
 # Trained here (or read from the cache); the progress lines carry timings.
 jobs.pretrain_all(run, ["texture"])
 
-# %%
+# %% tags=["nbval-ignore-output"]
 runs_table, history = pretraining.summary(run, "texture")
 paths.write_table("04_pretraining", runs_table)
 paths.write_table("04_pretraining_history", history)
 print(pretraining.convergence_sentence(runs_table, s.pretrain_tolerance))
 plots.pretraining_curve(history, path=paths.figure("04_loss"))
 
-# %% tags=["remove-cell"]
+# %% tags=["nbval-ignore-output", "remove-cell"]
 glue("pretrain_val_corr", float(history.groupby("seed").val_corr.last().mean()), display=False)
 glue("pretrain_updates", int(runs_table.updates.iloc[0]), display=False)
 glue("pretrain_change", float(runs_table.last_quarter_change.mean()), display=False)
@@ -75,7 +75,7 @@ glue("texture_target_std", 1 / pretraining.target_scale_of(pretrain_dir(run, "te
 # everywhere (the target has unit standard deviation); the correlation says how much of
 # the texture pattern the network reproduces:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 shown = runs_table[["seed", "updates", "val_mse", "val_corr", "last_quarter_change", "converged"]]
 present.Table(present.to_html(shown.round(4), numeric=tuple(shown.columns[:-1])))
 
@@ -85,7 +85,7 @@ present.Table(present.to_html(shown.round(4), numeric=tuple(shown.columns[:-1]))
 # Whole validation faces, the first pretraining run; the centre of each face, where the
 # skin is.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 panels = pretraining.prediction_panels(run, pretrain_dir(run, "texture") / "last.pt", run.split["val"][:s.show_n])
 plots.grid([[plots.zoom(p) for p in row] for row in panels], ["face", "target texture mask", "predicted"],
            path=paths.figure("04_predictions"), cmaps={1: "magma", 2: "magma"}, cell=3.0)

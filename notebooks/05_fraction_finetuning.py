@@ -65,7 +65,7 @@ print(budget.rule())
 # %% tags=["nbval-ignore-output"]
 pilot_runs = experiments.pilot(run)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 pilot = budget.pilot_table(pilot_runs)
 paths.write_table("05_pilot", pilot)
 chosen = {f: s.updates(float(f) / 100) for f in dict.fromkeys(pilot.fraction)}
@@ -77,7 +77,7 @@ plots.pilot_curve(budget.pilot_means(pilot), chosen, path=paths.figure("05_pilot
 # the pilot's seeds at each budget, with its 95% t interval. The profile's budget of each
 # fraction is dotted.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 effects = budget.effect_by_budget(pilot)
 paths.write_table("05_effect_by_budget", effects)
 plots.effect_budget_figure(effects, chosen, path=paths.figure("05_effect_by_budget"))
@@ -92,16 +92,16 @@ results = experiments.grid(run, s.arms, s.fractions, s.seeds)
 # t interval over seeds, beside the paper's values and our value minus the paper's.
 # Columns name the share of training faces and, in brackets, how many that is.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 paths.write_table("05_runs", tables.runs_table(results))
 t1 = tables.table1(results)
 paths.write_table("table1", t1)
 present.paper_layout(t1)
 
-# %% tags=["remove-cell"]
+# %% tags=["nbval-ignore-output", "remove-cell"]
 glue("table1", present.paper_layout(t1), display=False)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 plots.fraction_curve(t1, path=paths.figure("05_jsi_by_fraction"))
 
 # %% [markdown]
@@ -109,7 +109,7 @@ plots.fraction_curve(t1, path=paths.figure("05_jsi_by_fraction"))
 # against the true wrinkles (suffix "truth"), mean over seeds; clDice and skeleton
 # precision and recall measure thin lines:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 scores = ["mean", "jsi_per_image", "dice", "cldice", "skeleton_precision", "skeleton_recall", "mean_truth",
           "cldice_truth"]
 shown = t1[["method", "fraction_pct"] + [c for c in scores if c in t1]].round(3)
@@ -122,7 +122,7 @@ present.Table(present.to_html(shown, numeric=tuple(shown.columns[2:])))
 # quarter of its updates; a cell converged when that change is within the profile's
 # `convergence_threshold`. Validation curves of the 100% cells:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 conv = convergence.convergence(results, s.convergence_threshold)
 paths.write_table("05_convergence", conv)
 print(f"{conv.converged.sum()} of {len(conv)} cells converged (threshold {s.convergence_threshold:g})")
@@ -137,7 +137,7 @@ plots.validation_curves(curves.assign(arm=curves.arm.map(tables.METHOD_NAMES)),
 # the voted ground truth (blue), and the predictions of both paper arms (all training
 # faces, first seed).
 
-# %%
+# %% tags=["nbval-ignore-output"]
 shown = [a for a in ("none", "ours") if a in s.arms]
 panels = plots.figure3_panels(run, split["test"][:s.show_n], shown, s.fractions[0], s.seeds[0])
 plots.grid(panels, ["face", "truth and vote"] + [tables.METHOD_NAMES[a] for a in shown],

@@ -56,13 +56,13 @@ results = experiments.grid(run, [*s.pretext_tasks, "ours"], s.ablation_fractions
 # values (which report the 100% column only). The paired differences of Ours and each
 # pretext task are on the verdicts page.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 paths.write_table("06_runs", tables.runs_table(results))
 t2 = tables.table2(results)
 paths.write_table("table2", t2)
 present.paper_layout(t2)
 
-# %% tags=["remove-cell"]
+# %% tags=["nbval-ignore-output", "remove-cell"]
 glue("table2", present.paper_layout(t2), display=False)
 pretext_runs = pd.concat([pretraining.summary(run, t)[0].assign(task=t) for t in s.pretext_tasks], ignore_index=True)
 paths.write_table("06_pretraining", pretext_runs)
@@ -77,7 +77,7 @@ print(f"{conv.converged.sum()} of {len(conv)} cells converged")
 # can begin *below* a random start and needs updates to recover; every arm gets the same
 # budget, so a slow start shows here rather than in a shorter schedule.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 curves = finetuning.histories(run, [(a, s.ablation_fractions[0], "vote") for a in [*s.pretext_tasks, "ours"]],
                               s.ablation_seeds)
 plots.validation_curves(curves.assign(arm=curves.arm.map(tables.METHOD_NAMES)),
@@ -89,7 +89,7 @@ plots.validation_curves(curves.assign(arm=curves.arm.map(tables.METHOD_NAMES)),
 # One whole validation face per task (its centre): the degraded input, the target and the
 # pretrained net's prediction.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 panels = [pretraining.prediction_panels(run, pretrain_dir(run, t) / "last.pt", run.split["val"][:1])[0]
           for t in s.pretext_tasks]
 plots.grid([[plots.zoom(p) for p in row] for row in panels], ["input", "target (gray)", "pretrained prediction"],

@@ -61,7 +61,7 @@ results = experiments.grid(run, ["ours"], s.fusion_fractions, s.fusion_seeds, ta
 # Mean over seeds of the pooled test JSI against the true wrinkles with its 95% t
 # interval, beside the JSI against the vote and the thin-structure scores against the truth.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 if results is not None:
     paths.write_table("07_runs", tables.runs_table(results))
     t3 = tables.table3(results, s.fusion_targets)
@@ -76,7 +76,7 @@ else:
 #
 # Each target against the vote, paired by seed, scored against the truth:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 if results is not None:
     paired = fusion_study.against_vote(results, s.fusion_targets)
     paths.write_table("07_against_vote", paired)
@@ -84,7 +84,7 @@ if results is not None:
     print(fusion_study.winner_sentence(t3, paired))
     print(fusion_study.above_truth_sentence(tables.runs_table(results)))
 
-# %% tags=["remove-cell"]
+# %% tags=["nbval-ignore-output", "remove-cell"]
 if results is not None:
     glue("fusion_winner", fusion_study.winner_sentence(t3, paired), display=False)
     glue("table3", present.table3_layout(t3), display=False)
@@ -104,7 +104,7 @@ if results is not None:
 # and on the findings page, with how it was moving (its validation precision and recall),
 # and its test scores are those of the last update, as for every other cell.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 if results is not None:
     conv = convergence.convergence(results, s.convergence_threshold)
     paths.write_table("07_convergence", conv)
@@ -130,7 +130,7 @@ if results is not None:
 # %% tags=["nbval-ignore-output"]
 longer = experiments.failed_cell_runs(run, conv) if results is not None else None
 
-# %%
+# %% tags=["nbval-ignore-output"]
 if longer is not None:
     check = convergence.budget_check(longer, s.convergence_threshold)
     paths.write_table("07_longer_budget", check)
@@ -145,6 +145,6 @@ else:
 # Table 1's runs again, watched against the truth instead of the vote: their test scores
 # must equal Table 1's, run by run.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 if results is not None:
     print(fusion_study.same_scores_sentence(*fusion_study.same_test_scores(results, experiments.table1_twins(run))))

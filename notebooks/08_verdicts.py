@@ -47,18 +47,18 @@ results = experiments.all_results(run)
 # %% [markdown]
 # ## The claims
 
-# %%
+# %% tags=["nbval-ignore-output"]
 table = claims.claims_table(results, s.fusion_targets if run.synthetic else ())
 paths.write_table("claims", table)
 present.claims_layout(table)
 
-# %% tags=["remove-cell"]
+# %% tags=["nbval-ignore-output", "remove-cell"]
 glue("claims", present.claims_layout(table), display=False)
 
 # %% [markdown]
 # Each effect with its interval (dots) against the paper's (crosses):
 
-# %%
+# %% tags=["nbval-ignore-output"]
 plots.effects_figure(table, path=paths.figure("08_effects"))
 
 # %% [markdown]
@@ -67,11 +67,11 @@ plots.effects_figure(table, path=paths.figure("08_effects"))
 # One row per cell of Tables 1, 2 and 3: the mean over seeds of the change of validation
 # JSI over the last quarter of the updates, against `convergence_threshold`.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 conv = convergence.convergence(results, s.convergence_threshold)
 paths.write_table("convergence", conv)
 print(present.convergence_sentence(conv))
 
-# %% tags=["remove-cell"]
+# %% tags=["nbval-ignore-output", "remove-cell"]
 glue("cells_converged", int(conv.converged.sum()), display=False)
 glue("cells", len(conv), display=False)

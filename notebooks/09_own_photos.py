@@ -57,7 +57,7 @@ s = run.settings
 # %% tags=["nbval-ignore-output"]
 experiments.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]])
 
-# %%
+# %% tags=["nbval-ignore-output"]
 about = photos.model_about(run, "ours", s.fractions[0], s.seeds[0])
 checkpoint = export(finetune_dir(run, "ours", s.fractions[0], s.seeds[0]) / "last.pt", paths.shipped_model(), about)
 print(f"The model: {about['what']}.")
@@ -72,7 +72,7 @@ else:
 # %% [markdown]
 # The aligned face, the texture channel the network saw, and the wrinkles it marked:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 if not missing:
     display(plots.grid(photos.face_panels(faces), ["aligned face", "texture channel", "predicted wrinkles"],
                        path=paths.figure("09_own_photo"), cmaps={1: "magma"}, colorbars={1: "T"}, cell=3.4))
@@ -81,7 +81,7 @@ if not missing:
 # The region report (`report.csv` has one row per face and a column per region and
 # measure), for the first face:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 if not missing:
     report = photos.face_report(faces, "astronaut.png")
     paths.write_table("09_region_report", report)

@@ -89,3 +89,81 @@ def test_the_texture_mask_is_a_weak_label_and_the_task_stays_learnable():
     best = _table("02_thresholds").jaccard.max()
     assert glued(nb, "texture_best_jaccard") == pytest.approx(best)
     assert best <= 0.12 and glued(nb, "model_vs_texture") >= 2
+
+
+def test_the_run_is_at_the_native_scale_and_scored_on_whole_faces(settings):
+    """Faces of at least 512 px, trained on smaller patches; the test faces scored whole."""
+    assert settings["size"] >= 512 and settings["patch"] < settings["size"]
+    assert set(_table("05_runs").evaluation_version) == {_table("05_runs").evaluation_version.iloc[0]}
+
+
+def test_seeds_resample_the_labelled_faces_and_the_pretraining(settings):
+    """Each seed of a cell has its own labelled faces at every fraction below 100% (one set at
+    100%), and Ours starts from the pretraining run its seed names."""
+    runs = _table("05_runs")
+    small = runs[runs.fraction.astype(str) != "100"]
+    assert (small.groupby(["arm", "fraction"]).subset.nunique() == len(settings["seeds"])).all()
+    assert (runs[runs.fraction.astype(str) == "100"].groupby("arm").subset.nunique() == 1).all()
+    ours = runs[runs.arm == "ours"]
+    expected = {s: settings["pretrain_seeds"][s % len(settings["pretrain_seeds"])] for s in settings["seeds"]}
+    assert all(int(p) == expected[s] for s, p in zip(ours.seed, ours.pretrain_seed))
+    if json.loads((FOLDER / "run.json").read_text())["profile"] == "publish":
+        five = runs[runs.fraction.astype(str) == "5"]
+        assert (five.groupby("arm").subset.nunique() >= 5).all()
+        assert ours.pretrain_seed.nunique() >= 3 and len(settings["seeds"]) == 10
+
+
+def test_holm_recomputes_within_each_family_and_power_at_its_first_step():
+    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats.power import TTestPower
+
+    claims = _table("claims")
+    assert {"Table 1", "Table 2"} <= set(claims.family)
+    for family, part in claims.groupby("family"):
+        assert part.p_holm.to_numpy() == pytest.approx(multipletests(part.p, method="holm")[1], abs=1e-12)
+        d = [TTestPower().solve_power(nobs=n, alpha=0.05 / len(part), power=0.8) * sd
+             for n, sd in zip(part.seeds, part.sd)]
+        assert part.detectable.to_numpy() == pytest.approx(d, rel=1e-6)
+    against = _table("07_against_vote") if (FOLDER / "tables" / "07_against_vote.csv").exists() else None
+    if against is not None and len(against):
+        t3 = claims[claims.family == "Table 3"].set_index(["target", "fraction_pct"]).p_holm
+        for r in against.itertuples():            # one Holm p per comparison everywhere
+            assert r.p_holm == pytest.approx(t3[(r.target, str(r.fraction_pct))], abs=1e-12)
+
+
+def test_the_pilot_has_seeds_and_the_effect_against_the_budget(settings):
+    pilot, effects = _table("05_pilot"), _table("05_effect_by_budget")
+    assert pilot.seed.nunique() == len(settings["pilot_seeds"]) and set(pilot.arm) == set(settings["arms"])
+    assert {"comparison", "fraction", "updates", "difference", "t_low", "t_high"} <= set(effects)
+
+
+def test_compute_is_on_record_and_within_twelve_hours_of_two_cores():
+    prov = json.loads((FOLDER / "provenance.json").read_text())
+    compute = prov["compute"]
+    assert compute["runs"] > 0 and compute["cores"] >= 1
+    assert compute["run_wall_s"] / compute["cores"] <= 12 * 3600
+
+
+def test_a_model_ships_and_predict_uses_it_without_a_checkpoint(tmp_path, astronaut):
+    import subprocess
+
+    from PIL import Image
+
+    from conftest import WRINKLE
+
+    model = paths.shipped_model(DEFAULT)
+    assert model.is_file() and model.stat().st_size <= 8 * 2 ** 20
+    (tmp_path / "in").mkdir()
+    Image.fromarray(astronaut).save(tmp_path / "in" / "astronaut.png")
+    r = subprocess.run([WRINKLE, "predict", "--images", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                        "--device", "cpu"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert str(model) in r.stdout and "synthetic" in r.stdout
+    assert (tmp_path / "out" / "astronaut.png").exists()
+
+
+def test_the_pretraining_page_states_whether_pretraining_converged():
+    nb = nbformat.read(FOLDER / "notebooks" / "04_unet_pretraining.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "by its rule" in text and ("converged" in text or "NOT converge" in text)
+    assert (FOLDER / "figures" / "04_loss.png").exists()
