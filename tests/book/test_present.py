@@ -22,7 +22,7 @@ def test_a_failing_cell_whose_seeds_cannot_tell_its_change_from_none_is_said_to_
             "change)") in sentence
     assert "No pretraining at 5% (change +0.020 [+0.012, +0.028])" in sentence
     html = present.convergence_layout(conv.assign(seeds=5, updates=1200, validated_against="truth")).html
-    assert '<span class="ci">[-0.037, +0.015]</span>' in html and "[95% CI over seeds]" in html
+    assert '<span class="ci">[-0.037, +0.015]</span>' in html and "last quarter [95% CI]" in html
 
 
 def test_drift_sentence_names_only_the_cells_that_failed_the_rule():

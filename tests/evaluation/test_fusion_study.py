@@ -9,8 +9,8 @@ from wrinklelib.evaluation import fusion_study
 def test_one_seed_per_table3_target_pairs_nothing_and_still_names_the_winner(tmp_path):
     """One seed per target pairs nothing: the paired table keeps its columns (a later reader
     can parse it) and the winner sentence names the best target without a difference."""
-    runs = pd.DataFrame({"target": ["vote", "union", "truth"], "fraction": ["100"] * 3, "seed": [0] * 3,
-                         "jsi_truth": [0.30, 0.35, 0.50]})
+    runs = pd.DataFrame({"arm": "ours", "target": ["vote", "union", "truth"], "fraction": ["100"] * 3,
+                         "seed": [0] * 3, "jsi_truth": [0.30, 0.35, 0.50], "counts_truth": [[[3, 4, 3]]] * 3})
     paired = fusion_study.against_vote(runs, ["vote", "union", "truth"])
     assert paired.empty and list(paired.columns) == fusion_study.PAIRED_COLUMNS
     shown = fusion_study.layout(paired)
@@ -24,17 +24,18 @@ def test_one_seed_per_table3_target_pairs_nothing_and_still_names_the_winner(tmp
 
 
 def test_the_winner_carries_its_difference_and_holm_adjusted_p():
-    """Three seeds: union beats the vote by 0.05 on every seed (significant after Holm over the
-    two targets), intersection loses by a noisy margin; STAPLE keeps its capitals."""
+    """Three seeds: STAPLE beats the vote by 0.05 on every seed (significant after Holm over
+    the two targets of Table 3's family), intersection loses by a noisy margin."""
     seeds = [0, 1, 2]
     vote = [0.30, 0.32, 0.31]
-    runs = pd.DataFrame({"target": ["vote"] * 3 + ["STAPLE"] * 3 + ["intersection"] * 3, "fraction": [100] * 9,
-                         "seed": seeds * 3,
+    runs = pd.DataFrame({"arm": "ours", "target": ["vote"] * 3 + ["staple"] * 3 + ["intersection"] * 3,
+                         "fraction": [100] * 9, "seed": seeds * 3, "counts_truth": [[[3, 4, 3]]] * 9,
                          "jsi_truth": vote + [v + 0.05 + 0.001 * k for k, v in enumerate(vote)] + [0.29, 0.33, 0.28]})
-    paired = fusion_study.against_vote(runs, ["vote", "STAPLE", "intersection"])
+    paired = fusion_study.against_vote(runs, ["vote", "staple", "intersection"])
     assert len(paired) == 2 and (paired.p_holm >= paired.p).all()
     assert paired.p_holm.iloc[0] == pytest.approx(min(1.0, 2 * paired.p.min()))
-    t3 = pd.DataFrame({"target": ["vote", "STAPLE", "intersection"], "target_name": ["Vote", "STAPLE", "Intersection"],
+    assert paired.difference.iloc[0] == pytest.approx(0.051)               # target minus the vote
+    t3 = pd.DataFrame({"target": ["vote", "staple", "intersection"], "target_name": ["Vote", "STAPLE", "Intersection"],
                        "fraction_pct": [100] * 3, "jsi_truth": [0.31, 0.361, 0.30], "t_low": [0.28, 0.33, 0.24],
                        "t_high": [0.34, 0.39, 0.36]})
     sentence = fusion_study.winner_sentence(t3, paired)

@@ -56,7 +56,7 @@ def test_other_test_faces_are_scored_without_retraining(synthetic_dir, tmp_path,
 def test_a_training_value_that_lived_only_in_the_trainer_is_in_the_stage_key(run):
     """weight decay, warm-up and the Dice weight come from the profile and name the folder."""
     base = finetune_dir(run, "none", 1.0, 0)
-    for key, value in (("weight_decay", 0.05), ("warmup", 0.1), ("dice_weight", 0.5), ("foreground", 0.0)):
+    for key, value in (("weight_decay", 0.05), ("warmup", 0.1), ("dice_weight", 0.5), ("foreground", 0.5)):
         other = replace(run, settings=replace(run.settings, **{key: value}))
         assert finetune_dir(other, "none", 1.0, 0) != base, key
     other = replace(run, settings=replace(run.settings, pretrain_validations=8))

@@ -115,11 +115,27 @@ def test_table3_scores_against_the_truth_and_the_vote():
 def test_the_pilot_gives_each_fraction_a_budget_that_trains_every_arm():
     from wrinklelib.evaluation.budget import choose_budgets
 
-    pilot = pd.DataFrame({"arm": ["none"] * 3 + ["ours"] * 3, "fraction": ["100"] * 6,
+    pilot = pd.DataFrame({"method": ["No pretraining"] * 3 + ["Ours"] * 3, "arm": ["none"] * 3 + ["ours"] * 3,
+                          "fraction": ["100"] * 6, "seed": [0] * 6,
                           "updates": [150, 300, 600] * 2, "val_jsi": [0.40, 0.44, 0.45, 0.47, 0.475, 0.47]})
     assert choose_budgets(pilot) == {"100": 300}         # Ours peaks at 150 already; None needs 300
     slow = pilot.assign(val_jsi=[0.30, 0.38, 0.45, 0.47, 0.475, 0.47])
     assert choose_budgets(slow) == {"100": 600}
+    # Two seeds: the rule reads their means (one seed's wobble does not decide).
+    two = pd.concat([pilot, pilot.assign(seed=1, val_jsi=[0.42, 0.42, 0.45, 0.47, 0.475, 0.47])])
+    assert choose_budgets(two) == {"100": 600}
+
+
+def test_the_effect_against_the_budget_pairs_the_pilots_seeds():
+    from wrinklelib.evaluation.budget import effect_by_budget
+
+    rows = [{"arm": a, "fraction": "5", "updates": u, "seed": k, "val_jsi": base + gain * (a == "ours") + 0.01 * k}
+            for a in ("none", "ours", "texture_scratch") for u, gain in ((100, 0.05), (400, 0.01))
+            for k, base in ((0, 0.2), (1, 0.3))]
+    effects = effect_by_budget(pd.DataFrame(rows))
+    ours_none = effects[effects.comparison == "Ours - No pretraining"].set_index("updates").difference
+    assert ours_none.to_dict() == pytest.approx({100: 0.05, 400: 0.01})
+    assert set(effects.seeds) == {2}
 
 
 def test_budget_check_keeps_runs_watched_against_different_masks_apart():

@@ -53,12 +53,11 @@ def fusion_sentences(tables: Path) -> str:
 def convergence_paragraph(tables: Path) -> str:
     """Whether every cell converged, how the failing ones moved, and what a longer budget said."""
     conv = read_table("convergence", tables)
-    synthetic = _synthetic(tables)
-    drift = read_table("07_drift", tables) if synthetic else None
-    longer = read_table("07_longer_budget", tables, optional=True) if synthetic else None
+    drift = read_table("07_drift", tables, optional=True)               # Table 3's: synthetic data only
+    longer = read_table("07_longer_budget", tables, optional=True)
     moving = drift_sentence(drift, conv) if drift is not None and len(drift) else ""
     tried = budget_check_sentence(longer) if longer is not None and len(longer) and moving else ""
-    if tried:
+    if tried and _synthetic(tables):
         from ..evaluation.fusion_study import budget_rank_sentence
 
         rank = budget_rank_sentence(read_table("table3", tables), longer)
