@@ -35,9 +35,9 @@ bench_device=$("$py" -c "import torch; print('cuda' if torch.cuda.is_available()
 # The benchmarks of the performance page, each skipped when time runs out: the paper's
 # network on a GPU, make book's sizes on a CPU.
 if [ "$bench_device" = cuda ]; then
-    benches=("train --sizes 256 512 1024 --width 64" "texture --sizes 1024" "predict --sizes 1024 --width 64")
+    benches=("train --sizes 256 512 1024 --width 64" "texture --sizes 1024" "predict --sizes 1024 --width 16")
 else
-    benches=("train --sizes 128 256 --width 8 --batch 8" "texture --sizes 1024" "predict --sizes 1024 --width 8")
+    benches=("train --sizes 128 256 --width 8 --batch 8" "texture --sizes 512 1024" "predict --sizes 512 --width 8")
 fi
 for bench in "${benches[@]}"; do
     if [ "$(left)" -gt 30 ]; then

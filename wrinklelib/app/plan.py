@@ -37,10 +37,10 @@ def updates(cfg: Settings) -> tuple[int, int, int]:
                                                             cfg.ablation_fractions)]
     if not cfg.data_dir:
         cells.append((len(cfg.fusion_targets) * len(cfg.fusion_seeds), cfg.fusion_fractions))
-    runs = sum(n * len(fr) for n, fr in cells) + 2 * len(cfg.pilot_fractions) * len(cfg.pilot_updates)
-    fine = sum(n * sum(cfg.updates(f) for f in fr) for n, fr in cells)
-    fine += 2 * len(cfg.pilot_fractions) * sum(cfg.pilot_updates)
-    return runs, cfg.pretrain_updates * (1 + len(cfg.pretext_tasks)), fine
+    pilot = len(arms) * len(cfg.pilot_fractions) * len(cfg.pilot_seeds)
+    runs = sum(n * len(fr) for n, fr in cells) + pilot * len(cfg.pilot_updates)
+    fine = sum(n * sum(cfg.updates(f) for f in fr) for n, fr in cells) + pilot * sum(cfg.pilot_updates)
+    return runs, cfg.pretrain_updates * (1 + len(cfg.pretext_tasks)) * len(cfg.pretrain_seeds), fine
 
 
 def plan(cfg: Settings, root: Path) -> list[str]:
@@ -54,7 +54,8 @@ def plan(cfg: Settings, root: Path) -> list[str]:
              f"images: {cfg.size} px (files of another size are resized when loaded), trained on "
              f"{cfg.patch} px patches, scored whole",
              f"pretraining: {len(split['pretrain'])} faces, {cfg.pretrain_updates:,} updates each, texture "
-             f"+ {len(cfg.pretext_tasks)} pretext tasks ({', '.join(cfg.pretext_tasks)})",
+             f"+ {len(cfg.pretext_tasks)} pretext tasks ({', '.join(cfg.pretext_tasks)}), "
+             f"{len(cfg.pretrain_seeds)} run(s) of each",
              f"finetuning: train/val/test {len(split['train'])}/{len(split['val'])}/{len(split['test'])}"
              f"{' (official test list)' if split['official_test_list'] else ''}; fractions "
              + ", ".join(f"{f * 100:g}%={max(1, round(f * len(split['train'])))}" for f in cfg.fractions)
