@@ -328,3 +328,26 @@ def test_two_runs_for_the_book_are_refused_whatever_their_generated_folder(tmp_p
 def test_a_full_disk_is_named_in_one_line():
     assert files.os_error(OSError(errno.ENOSPC, "No space left on device", "/x")).startswith("no space left")
     assert "read-only" in files.os_error(OSError(errno.EROFS, "Read-only file system", "/x"))
+
+
+def test_a_killed_unpacks_hidden_folder_is_removed_by_the_next_unpack(results, tmp_path):
+    stale = results / f".other{files.TEMP_MARK}{dead_pid()}-abc.tmp"
+    (stale / "x").mkdir(parents=True)
+    (stale / "x" / "half.bin").write_bytes(b"0" * 1000)
+    path = archive_of(tmp_path, "run.tar.gz", lambda tar: tar.add(results / "publish", arcname="other"))
+    publish.unpack(path, results)
+    assert not stale.exists() and (results / "other" / "run.json").exists()
+
+
+def test_a_mask_of_another_size_than_its_image_is_one_line(synthetic_dir, tmp_path):
+    import shutil
+
+    from wrinklelib.data import layout
+
+    bad = tmp_path / "bad"
+    shutil.copytree(synthetic_dir, bad)
+    layout.write_png(layout.manual_path(bad, "01001"), np.zeros((32, 48), np.uint8))
+    r = subprocess.run([WRINKLE, "score", "--checkpoint", str(checkpoint(tmp_path / "c.pt")), "--data", str(bad),
+                        "--device", "cpu"], capture_output=True, text=True)
+    one_line(r)
+    assert "01001.png: 48 x 32 pixels" in r.stderr and "must match its image" in r.stderr

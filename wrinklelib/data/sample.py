@@ -13,6 +13,7 @@ from .layout import (
     ANNOTATIONS,
     REGIONS,
     TRUTH,
+    DataError,
     image_path,
     manual_path,
     parsing_path,
@@ -56,7 +57,13 @@ def load_sample(root: Path, iid: str, size: int | None = None, annotators: bool 
     parsing = read_parsing(ppath, image.shape[:2]) if ppath.exists() else None
 
     def label(path: Path, reader=read_mask):
-        return resize(reader(path), size, labels=True) if path.exists() else None
+        if not path.exists():
+            return None
+        mask = reader(path)
+        if mask.shape[:2] != image.shape[:2]:
+            raise DataError(f"{path}: {mask.shape[1]} x {mask.shape[0]} pixels, its image "
+                            f"{image_path(root, iid)} {image.shape[1]} x {image.shape[0]}; a mask must match its image")
+        return resize(mask, size, labels=True)
 
     s = Sample(iid, resize(image, size), parsing=resize(parsing, size, labels=True) if parsing is not None else None,
                mask=label(manual_path(root, iid)), truth=label(root / TRUTH / f"{iid}.png"),
