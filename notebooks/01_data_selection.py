@@ -152,14 +152,14 @@ print(f"wrinkle pixels in the voted training masks: {share:.2%}")
 
 # %%
 for name in s.annotators:
-    print(f"{name}: {SKILLS[name].summary}")
+    print(SKILLS[name].summary)
 
 # %% [markdown]
 # Their agreement with each other and, where the truth is known, the accuracy of each
-# annotator and of the 2-of-3 vote (mean and standard deviation over the finetuning faces):
+# annotator and of the 2-of-3 vote (mean and standard deviation over the test faces):
 
 # %%
-annotated = [load_sample(run.root, i, s.size, annotators=True) for i in split["train"] + split["val"] + split["test"]]
+annotated = [load_sample(run.root, i, s.size, annotators=True) for i in split["test"]]
 study = agreement.dataset_study(annotated, s.min_votes)
 if study is not None:
     shown = study[study.measure.isin(["jaccard", "jaccard vs truth", "share of truth kept"])].round(3)

@@ -37,9 +37,9 @@ from wrinklelib.labels import fusion
 
 run = notebook.start(profile, overrides)
 s, split, min_votes = run.settings, run.split, run.settings.min_votes
-faces = [load_sample(run.root, i, s.size, annotators=True) for i in split["train"] + split["val"] + split["test"]]
+faces = [load_sample(run.root, i, s.size, annotators=True) for i in split["test"]]
 faces = [f for f in faces if f.annotations]
-print(f"{len(faces)} faces with per-annotator masks")
+print(f"{len(faces)} test faces with per-annotator masks")
 
 # %% [markdown]
 # ## Figure 1(b)

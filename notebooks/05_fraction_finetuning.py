@@ -88,9 +88,9 @@ results = experiments.grid(run, s.arms, s.fractions, s.seeds)
 # %% [markdown]
 # ## Table 1
 #
-# Mean over seeds of each run's pooled test JSI (against the voted masks), with its 95%
-# t interval over seeds, beside the paper's values and our value minus the paper's.
-# Columns name the share of training faces and, in brackets, how many that is.
+# Mean over seeds of each run's pooled test JSI on whole faces (against the voted masks),
+# with its 95% t interval over seeds, beside the paper's value. The labels column names
+# the share of training faces and, in brackets, how many that is (each seed draws its own).
 
 # %% tags=["nbval-ignore-output"]
 paths.write_table("05_runs", tables.runs_table(results))
@@ -110,10 +110,7 @@ plots.fraction_curve(t1, path=paths.figure("05_jsi_by_fraction"))
 # precision and recall measure thin lines:
 
 # %% tags=["nbval-ignore-output"]
-scores = ["mean", "jsi_per_image", "dice", "cldice", "skeleton_precision", "skeleton_recall", "mean_truth",
-          "cldice_truth"]
-shown = t1[["method", "fraction_pct"] + [c for c in scores if c in t1]].round(3)
-present.Table(present.to_html(shown, numeric=tuple(shown.columns[2:])))
+present.Table(present.to_html(tables.scores_layout(t1), numeric=tuple(tables.SCORE_HEADERS.values())))
 
 # %% [markdown]
 # ## Convergence

@@ -103,3 +103,16 @@ def table3(results: pd.DataFrame, targets) -> pd.DataFrame:
 def parameters(arm: str, width: int = 64) -> str:
     """An arm's parameter count at the paper's width, in millions as the paper prints it."""
     return f"{count('unet', in_channels=ARMS[arm]['in_channels'], out_channels=2, width=width) / 1e6:.3f}M"
+
+
+#: Table 1's scores as a reader names them (columns of `estimates`).
+SCORE_HEADERS = {"mean": "JSI", "jsi_per_image": "JSI per image", "dice": "Dice", "cldice": "clDice",
+                 "mean_truth": "JSI vs truth", "cldice_truth": "clDice vs truth"}
+
+
+def scores_layout(t: pd.DataFrame) -> pd.DataFrame:
+    """Every score of Table 1's cells, mean over seeds, to three decimals, for reading."""
+    present = {k: v for k, v in SCORE_HEADERS.items() if k in t}
+    shown = t[["method", "fraction_pct", *present]].rename(columns={"fraction_pct": "labels", **present})
+    shown["labels"] = shown["labels"].map(lambda f: f"{f}%")
+    return shown.round(3)
