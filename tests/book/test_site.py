@@ -8,6 +8,7 @@ BibTeX entry."""
 import functools
 import http.server
 import os
+import re
 import shutil
 import socketserver
 import subprocess
@@ -22,9 +23,11 @@ from wrinklelib.config import paths
 JB = str(Path(sys.executable).with_name("jupyter-book"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: Text that is notebook plumbing, not content.
-PLUMBING = ("Traceback (most recent call last)", "injected-parameters", "<figure ", "<table>", "papermill",
-            "Parameters\nprofile", "glue(", "NameError", "KeyError")
+PLUMBING = ("Traceback (most recent call last)", "injected-parameters", "<figure ", "<table>",
+            "Parameters\nprofile", "glue(", "NameError", "KeyError", "{'", "careful: careful")
 WIDTHS = {"desktop": 1280, "phone": 390}
+#: A number printed with more digits than any method here supports.
+RAW_FLOAT = re.compile(r"\b\d+\.\d{7,}\b")
 
 
 def browser_or_skip():
@@ -116,6 +119,7 @@ def test_every_page_reads_in_a_browser(site, device):
             problems += [f"{name}: {x}" for x in page.evaluate(CHECK, device == "phone")]
             text = page.inner_text("article") if page.query_selector("article") else ""
             problems += [f"{name}: shows {bad!r}" for bad in PLUMBING if bad in text]
+            problems += [f"{name}: a raw float {m!r}" for m in RAW_FLOAT.findall(text)[:3]]
         browser.close()
     assert not problems, "\n".join(problems[:40])
 

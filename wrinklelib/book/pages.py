@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..config import paths
@@ -36,21 +37,34 @@ HEADERS = {
 }
 
 
+def column_format(values: pd.Series):
+    """One format for a column of numbers, so that its values line up: whole numbers from
+    100 up, one decimal from 10, three significant digits below."""
+    numbers = pd.to_numeric(values, errors="coerce").abs()
+    top = numbers.max() if numbers.notna().any() else 0
+    if top >= 100:
+        return lambda v: f"{v:,.0f}"
+    if top >= 10:
+        return lambda v: f"{v:.1f}"
+    return lambda v: f"{v:.3g}"
+
+
 def markdown_table(frame: pd.DataFrame) -> str:
-    """A pipe table with readable headers; floats to 3 significant digits (at most 2
-    decimals above 10), booleans as yes/blank."""
-    def cell(v) -> str:
-        if isinstance(v, bool):
+    """A pipe table with readable headers; each float column in one format (column_format),
+    booleans as yes/blank."""
+    formats = {c: column_format(frame[c]) for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
+
+    def cell(column, v) -> str:
+        if isinstance(v, (bool, np.bool_)):
             return "yes" if v else ""
         if isinstance(v, float):
-            if math.isnan(v):
-                return ""
-            return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}" if abs(v) >= 10 else f"{v:.3g}"
+            return "" if math.isnan(v) else formats.get(column, lambda x: f"{x:.3g}")(v)
         return str(v)
 
     heads = [HEADERS.get(c, c.replace("_", " ")) for c in frame.columns]
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    lines += ["| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row)) + " |"
+              for row in frame.itertuples(index=False)]
     return "\n".join(lines)
 
 
