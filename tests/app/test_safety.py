@@ -351,3 +351,63 @@ def test_a_mask_of_another_size_than_its_image_is_one_line(synthetic_dir, tmp_pa
                         "--device", "cpu"], capture_output=True, text=True)
     one_line(r)
     assert "01001.png: 48 x 32 pixels" in r.stderr and "must match its image" in r.stderr
+
+
+# --- user errors: one line, no traceback ----------------------------------------------
+
+def test_finetuning_before_its_pretraining_is_one_line(tmp_path):
+    r = subprocess.run([WRINKLE, "train", "--stage", "finetune", "--profile", "smoke", "--arm", "ours"],
+                       capture_output=True, text=True, env={**os.environ, "WRINKLE_CACHE": str(tmp_path / "cache"),
+                                                            "TQDM_DISABLE": "1"})
+    one_line(r)
+    assert "starts from a pretraining that is not trained yet" in r.stderr and "--stage pretrain" in r.stderr
+
+
+def test_training_on_a_mask_that_is_not_binary_is_one_line(synthetic_dir, tmp_path):
+    import shutil
+
+    from wrinklelib.data import layout
+
+    bad = tmp_path / "bad"
+    shutil.copytree(synthetic_dir, bad)
+    shutil.rmtree(bad / layout.ANNOTATIONS)                    # the release's layout: voted masks only
+    for iid in layout.list_ids(bad, layout.MANUAL):
+        layout.write_png(layout.manual_path(bad, iid), np.full((64, 64), 7, np.uint8))
+    r = subprocess.run([WRINKLE, "train", "--stage", "finetune", "--profile", "smoke", "-p", f"data_dir='{bad}'",
+                        "-p", "n_train=4", "-p", "n_val=2", "-p", "n_test=2", "-p", "n_pretrain=2", "--arm", "none"],
+                       capture_output=True, text=True, env={**os.environ, "WRINKLE_CACHE": str(tmp_path / "cache"),
+                                                            "TQDM_DISABLE": "1"})
+    one_line(r, 1)
+    assert "mask values must be" in r.stderr
+
+
+def test_resuming_a_checkpoint_with_nan_weights_names_the_folder_to_remove(synthetic_dir, tmp_path, monkeypatch):
+    from wrinklelib.config import run as runs
+    from wrinklelib.training import finetuning
+    from wrinklelib.training.loop import TrainingError
+    from wrinklelib.training.stage import finetune_dir
+
+    monkeypatch.setenv("WRINKLE_CACHE", str(tmp_path / "cache"))
+    run = runs.resolve("smoke", {"data_dir": str(synthetic_dir), "n_train": 4, "n_val": 2, "n_test": 2,
+                                 "n_pretrain": 2, "finetune_updates": [8, 8]})
+    folder = finetune_dir(run, "none", 1.0, 0)
+    folder.mkdir(parents=True)
+    model = create("unet", in_channels=3, out_channels=2, width=4)
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    state["inc.double_conv.0.weight"].fill_(float("nan"))
+    torch.save({"model": state, "optimizer": {}, "rng": {}, "history": [], "step": 2}, folder / "last.pt")
+    with pytest.raises(TrainingError, match=f"NaN.*rm -r {folder}"):
+        finetuning.finetune(run, "none", 1.0, 0)
+
+
+def test_a_full_disk_while_drawing_faces_is_one_line(tmp_path):
+    script = ("import errno, sys\n"
+              "from wrinklelib.app import cli\n"
+              "import wrinklelib.data.synthetic as synthetic\n"
+              "def full(*a, **k):\n"
+              "    raise OSError(errno.ENOSPC, 'No space left on device', str(a[0]))\n"
+              "synthetic.write_synthetic = full\n"
+              f"sys.exit(cli.main(['synth', '--out', {str(tmp_path / 'faces')!r}, '--n', '4']))\n")
+    r = subprocess.run([os.sys.executable, "-c", script], capture_output=True, text=True)
+    one_line(r, 1)
+    assert "no space left" in r.stderr
