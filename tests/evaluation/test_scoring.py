@@ -64,7 +64,11 @@ def test_a_training_value_that_lived_only_in_the_trainer_is_in_the_stage_key(run
 
 
 def test_scores_are_those_of_the_whole_faces_against_the_vote_and_the_truth(run):
+    """A smoke run trains on patches (its checkpoint says so) and is scored on whole faces."""
     row, folder, _ = trained(run)
+    recipe = torch.load(folder / "last.pt", weights_only=True)["input_recipe"]
+    assert (recipe["patch"], recipe["size"]) == (run.settings.patch, run.settings.size)
+    assert recipe["patch"] < recipe["size"]
     pred = scoring.predict_faces(run, folder / "last.pt", run.split["test"])
     assert pred.shape == (4, run.settings.size, run.settings.size)       # whole faces, not patches
     from wrinklelib.data.sample import load_sample
