@@ -183,6 +183,16 @@ def pretraining_curve(history, path: Path | None = None):
     return save(fig, path)
 
 
+def budget_axis(ax, budgets: list[int], chosen: int, fraction) -> None:
+    """A pilot panel's x axis: the budgets on a log scale, the one chosen dotted."""
+    ax.axvline(chosen, color="0.3", ls=":", label="budget")
+    ax.set_xscale("log")
+    ax.set_xticks(budgets, [str(b) for b in budgets])
+    ax.minorticks_off()
+    ax.set_title(f"{fraction}% of the labels")
+    ax.set_xlabel("updates (cosine to zero)")
+
+
 @styled
 def pilot_curve(means, chosen: dict, path: Path | None = None):
     """Mean validation JSI over the pilot's seeds at the end of each pilot budget (95% t
@@ -193,13 +203,7 @@ def pilot_curve(means, chosen: dict, path: Path | None = None):
         for arm, part in means[means.fraction == f].groupby("method", sort=False):
             part = part.sort_values("updates")
             curve(ax, part.updates, part.val_jsi, arm, part.t_low, part.t_high)
-        ax.axvline(chosen[f], color="0.3", ls=":", label="budget")
-        budgets = sorted(set(means.updates))
-        ax.set_xscale("log")
-        ax.set_xticks(budgets, [str(b) for b in budgets])
-        ax.minorticks_off()
-        ax.set_title(f"{f}% of the labels")
-        ax.set_xlabel("updates (cosine to zero)")
+        budget_axis(ax, sorted(set(means.updates)), chosen[f], f)
     axes[0][0].set_ylabel("validation JSI at the end")
     below(axes[0][0], ncol=4)
     return save(fig, path)
@@ -216,13 +220,7 @@ def effect_budget_figure(effects, chosen: dict, path: Path | None = None):
             part = part.sort_values("updates")
             curve(ax, part.updates, part.difference, name, part.t_low, part.t_high)
         ax.axhline(0, color="0.5", lw=0.8)
-        ax.axvline(chosen[f], color="0.3", ls=":", label="budget")
-        budgets = sorted(set(effects.updates))
-        ax.set_xscale("log")
-        ax.set_xticks(budgets, [str(b) for b in budgets])
-        ax.minorticks_off()
-        ax.set_title(f"{f}% of the labels")
-        ax.set_xlabel("updates")
+        budget_axis(ax, sorted(set(effects.updates)), chosen[f], f)
     axes[0][0].set_ylabel("difference in validation JSI")
     below(axes[0][0], ncol=3)
     return save(fig, path)
