@@ -90,9 +90,9 @@ plots.realism_figure(shown, photo, photo_parsing if photo_parsing is not None el
 #
 # The study runs at the face size of the profile. Drawn smaller, a wrinkle is thinner than
 # a pixel and the face shows shading and noise where the mask has a line: a model can then
-# only learn where wrinkles usually are. The same synthetic faces at 80 px, at the run's
-# size and at FFHQ's 1024 px: the median width of their true wrinkles over every skeleton
-# pixel, and the share of the image they cover.
+# only learn where wrinkles usually are. Synthetic faces drawn at 80 px (the size of an
+# earlier published run), at the run's size and at FFHQ's 1024 px: the median width of
+# their true wrinkles over every skeleton pixel, and the share of the image they cover.
 
 # %%
 widths = realism.scale_table(s.show_n, s.seed, s.annotators, sorted({80, s.size, 1024}))
@@ -104,8 +104,8 @@ glue("true_width_px", float(widths.set_index("size").median_width_px[s.size]), d
 glue("run_size", int(s.size), display=False)
 
 # %% [markdown]
-# One face drawn at 80 px and at the run's size (shown at the same scale), with its true
-# wrinkles:
+# One face drawn at the run's size and the same face shrunk to 80 px (shown at the same
+# scale), with its true wrinkles:
 
 # %%
 plots.scale_figure(s.seed, s.annotators, 80, s.size, path=paths.figure("01_scale"))

@@ -98,22 +98,23 @@ def zoom(image: np.ndarray, keep: float = 0.6) -> np.ndarray:
 
 
 def scale_figure(seed: int, annotators, small: int, large: int, path: Path | None = None, index: int = 0):
-    """One synthetic face drawn at two sizes, shown at the same scale (the small one
-    enlarged pixel by pixel), each beside its true wrinkles; a zoom on the forehead and the
-    eye at the right."""
+    """One synthetic face drawn at `large` px and the same face shrunk to `small` px (area
+    averaging; its true wrinkles kept wherever any of their pixels fell), both shown at the
+    same scale with their true wrinkles and a zoom on the brow and the eyes."""
     import cv2
 
     from ..data.synthetic.face import make_face
 
+    f = make_face(index, large, seed, annotators)
+    shrunk = cv2.resize(f.image, (small, small), interpolation=cv2.INTER_AREA)
+    truth = (cv2.resize(f.truth.astype(np.float32), (small, small), interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
     rows = []
-    for size in (small, large):
-        f = make_face(index, size, seed, annotators)
+    for image, mask in ((shrunk, truth), (f.image, f.truth)):
         big = [cv2.resize(a, (large, large), interpolation=cv2.INTER_NEAREST)
-               for a in (f.image, overlay(f.image, f.truth, (213, 94, 0)))]
-        zoom = big[1][large // 5:large // 2, large // 4:3 * large // 4]
-        rows.append([big[0], big[1], zoom])
+               for a in (image, overlay(image, mask, (213, 94, 0)))]
+        rows.append([big[0], big[1], big[1][large // 4:large // 2, large // 4:3 * large // 4]])
     return grid(rows, ["face", "true wrinkles", "zoom"], path, cell=3.2,
-                row_titles=[f"{small} px", f"{large} px"])
+                row_titles=[f"shrunk to {small} px", f"{large} px"])
 
 
 def sample_panels(samples) -> list[list[np.ndarray]]:
