@@ -156,8 +156,8 @@ def citation() -> dict:
 
 def bibtex(cff: dict) -> str:
     """A BibTeX entry for this reproduction, made from CITATION.cff."""
-    authors = " and ".join(a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}"
-                           for a in cff["authors"])
+    authors = " and ".join("{" + a["name"] + "}" if a.get("name") else f"{a.get('family-names', '')}, "
+                           f"{a.get('given-names', '')}" for a in cff["authors"])
     year = str(cff.get("date-released", ""))[:4]
     fields = {"title": cff["title"], "author": authors, "year": year, "version": cff.get("version", ""),
               "url": cff.get("repository-code") or cff.get("url", ""), "note": cff.get("message", "")}
