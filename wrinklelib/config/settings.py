@@ -70,6 +70,7 @@ class Settings:
     validations: int
     val_faces: int
     convergence_threshold: float
+    budget_check: bool
     pilot_updates: tuple[int, ...]
     pilot_fractions: tuple[float, ...]
     pilot_seeds: tuple[int, ...]
@@ -159,6 +160,7 @@ RULES = {
     "validations": (int, lambda v: v >= 4 and v % 4 == 0, "a multiple of 4, at least 4"),
     "val_faces": (int, _positive, "an integer > 0 (validation faces scored at each validation point)"),
     "convergence_threshold": (float, lambda v: 0 < v < 1, "a number between 0 and 1"),
+    "budget_check": (bool, lambda v: True, "true or false (retrain Table 3's failing cells longer)"),
     "pilot_updates": ([int], _positive, "a list of budgets (updates) > 0"),
     "pilot_fractions": ([float], _fraction, "a non-empty list of fractions, each 0 < f <= 1"),
     "pilot_seeds": ([int], lambda v: v >= 0, "a non-empty list of integers >= 0"),
