@@ -31,7 +31,7 @@ def test_findings_are_tables_by_family_with_the_papers_effect_and_the_verdict(tm
     claims(tmp_path)
     convergence(tmp_path)
     text = findings.findings_markdown(tmp_path, tmp_path)
-    assert "### Table 1:" in text and "+0.024<br><span class=\"ci\">[+0.014, +0.034]</span>" in text
+    assert "## Table 1:" in text and "+0.024<br><span class=\"ci\">[+0.014, +0.034]</span>" in text
     assert "+0.019" in text and "inconclusive (could detect 0.008)" in text and "5% vs 100%" in text
 
 

@@ -80,7 +80,7 @@ def findings_markdown(tables: Path, generated: Path) -> str:
     run = _run(generated)
     out = []
     for family, part in claims.groupby("family", sort=False):
-        out.append(f"### {family}: {FAMILY_QUESTIONS.get(family, '')}\n\n{claims_layout(part).html}\n")
+        out.append(f"## {family}: {FAMILY_QUESTIONS.get(family, '')}\n\n{claims_layout(part).html}\n")
     if _synthetic(tables):
         out.append(f"**Which target to train on.** {fusion_sentences(tables)}\n")
     out.append(f"**Convergence** (the rule of the verdicts page). {convergence_paragraph(tables)}\n")
