@@ -22,7 +22,8 @@ def counts(notebook: Path) -> tuple[int, int]:
     """(images in the outputs, figures the code saves)."""
     nb = json.loads(notebook.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    images = sum("image/png" in o.get("data", {}) for c in code for o in c.get("outputs", []))
+    images = sum(any(k in o.get("data", {}) for k in ("image/png", "image/jpeg")) for c in code
+                 for o in c.get("outputs", []))
     saved = sum("".join(c["source"]).count("paths.figure(") for c in code)
     return images, saved
 

@@ -137,6 +137,6 @@ def test_the_landing_page_opens_with_the_findings_and_the_projects_links(site):
 def test_as_many_images_on_the_methods_pages_as_figures_in_the_published_run(site):
     html, _ = site
     name = paths.published_run()
-    figures = len(list((paths.RESULTS / name / "figures").glob("*.png")))
+    figures = len([p for p in (paths.RESULTS / name / "figures").iterdir() if p.suffix in (".png", ".jpg")])
     shown = sum(page.read_text().count("<img") for page in (html / "notebooks").glob("*.html"))
     assert shown >= figures, f"{shown} images on the methods pages, {figures} figures in results/{name}/figures"
