@@ -86,7 +86,41 @@ def findings_markdown(tables: Path, generated: Path) -> str:
     out.append(f"**Convergence** (the rule of the verdicts page). {convergence_paragraph(tables)}\n")
     if run is not None:
         out.append(f"**Pretraining.** {pretraining_sentence(tables, run['settings']['pretrain_tolerance'])}\n")
+    out.append(earlier_markdown(tables))
     return "\n".join(out)
+
+
+#: The claims of the run published at 80 px before the native scale (results/retired/).
+EARLIER = "publish-80px-claims.csv"
+
+
+def earlier_markdown(tables: Path) -> str:
+    """Each comparison of this run beside the same comparison in the earlier 80 px run
+    (its effect, interval and verdict), where both made it."""
+    from ..config import paths
+
+    earlier_file = paths.RESULTS / "retired" / EARLIER
+    if not earlier_file.exists():
+        return ""
+    now, before = read_table("claims", tables), pd.read_csv(earlier_file, dtype={"fraction_pct": str})
+    key = ["comparison", "fraction_pct"]
+    both = now.merge(before, on=key, suffixes=("", "_80px"))
+    if both.empty:
+        return ""
+    from ..evaluation.wording import interval
+
+    shown = pd.DataFrame({
+        "Comparison": both.comparison, "labels": [f"{f}%".replace(" vs ", "% vs ") for f in both.fraction_pct],
+        "80 px run [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in
+                               zip(both.difference_80px, both.t_low_80px, both.t_high_80px)],
+        "verdict at 80 px": both.verdict_80px,
+        "this run [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in zip(both.difference, both.t_low,
+                                                                                  both.t_high)],
+        "verdict now": both.verdict})
+    return ("## Against the earlier run at 80 px\n\nThe run published before the study moved to faces where "
+            "wrinkles are visible trained on 80 px frames, with one set of labelled faces and one pretraining run for "
+            "every seed, and adjusted its p values over all three tables at once. Each comparison both runs made:\n\n"
+            + to_html(shown, "", ("80 px run [95% CI]", "this run [95% CI]")) + "\n")
 
 
 def download(name: str) -> str:
