@@ -55,7 +55,7 @@ run = notebook.start(profile, overrides)
 s = run.settings
 
 # %% tags=["nbval-ignore-output"]
-experiments.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]])
+trained = experiments.grid(run, ["ours"], [s.fractions[0]], [s.seeds[0]])   # from the cache when 05 trained it
 
 # %% tags=["nbval-ignore-output"]
 about = photos.model_about(run, "ours", s.fractions[0], s.seeds[0])

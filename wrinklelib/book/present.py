@@ -5,6 +5,7 @@ beside ours, and a frame that scrolls sideways on a phone. One function per tabl
 from __future__ import annotations
 
 import html as _html
+import math
 import re
 
 import numpy as np
@@ -22,10 +23,19 @@ CLASS = "wrinkle-table"
 _WITH_INTERVAL = re.compile(r"^(\S+) (\[[^\]]+\])$")
 
 
+def _plain(value) -> str:
+    """A cell's text: a float not formatted by its table gets three significant digits
+    (whole numbers from 1000 on), more than any statistic of this book supports is noise."""
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return "" if math.isnan(v) else f"{v:.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    return str(value)
+
+
 def _cell(value, numeric: bool) -> str:
     """One table cell; a number with its interval ("0.49 [0.47, 0.51]") puts the interval
     on a line of its own, so that tables of intervals fit a page and a phone."""
-    text = _html.escape(str(value))
+    text = _html.escape(_plain(value))
     if not numeric:
         return f'<td class="txt">{text}</td>'
     split = _WITH_INTERVAL.match(text)
