@@ -46,6 +46,8 @@ def test_verdicts_and_the_detectable_effect_beside_inconclusive():
     assert verdict(0.02, 0.01, 0.015) == "supported"
     assert verdict(-0.02, 0.01, 0.015) == "contradicted"
     assert verdict(0.02, 0.2, 0.031) == "inconclusive (could detect 0.031)"
+    beyond = "inconclusive (could detect 7.251, more than a JSI difference can be: too few seeds)"
+    assert verdict(0.2, 0.7, 7.251) == beyond
 
 
 def test_pooled_jsi_and_bootstrap_of_a_difference():

@@ -73,7 +73,11 @@ def verdict(difference: float, p_adjusted: float, detectable: float, alpha: floa
     'inconclusive' with the smallest effect these seeds could have seen."""
     if p_adjusted < alpha:
         return "supported" if difference > 0 else "contradicted"
-    return f"inconclusive (could detect {detectable:.3f})" if np.isfinite(detectable) else "inconclusive"
+    if not np.isfinite(detectable):
+        return "inconclusive"
+    # A JSI difference lies in [-1, 1]: past 1 no effect was detectable, and the reader is told why.
+    beyond = ", more than a JSI difference can be: too few seeds" if detectable >= 1 else ""
+    return f"inconclusive (could detect {detectable:.3f}{beyond})"
 
 
 def pooled_jsi(counts: np.ndarray) -> np.ndarray:
