@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..config import run as runs
 from ..config.settings import ARMS
-from ..labels.targets import REFERENCE, is_mask
+from ..labels.targets import PAPER_TARGET, REFERENCE, is_mask
 from ..training.jobs import Job, pretrain_all, run_jobs
 from ..training.stage import RESULT
 from .scoring import score_file, test_scores
@@ -40,7 +40,7 @@ class Scored:
         return record | test_scores(run, self.job.folder(run) / "last.pt")
 
 
-def grid(run: runs.Run, arms, fractions, seeds, targets=("vote",), budgets=(0,), validate: str = "vote"):
+def grid(run: runs.Run, arms, fractions, seeds, targets=(PAPER_TARGET,), budgets=(0,), validate: str = PAPER_TARGET):
     """One result row per arm, target, fraction, seed and budget (0: the fraction's), each
     validated against `validate`, after the pretrainings they start from."""
     s = run.settings
@@ -132,8 +132,8 @@ def table1_twins(run: runs.Run):
     return finished(run, [Job("finetune", fraction=f, seed=k) for f in s.fusion_fractions for k in s.fusion_seeds])
 
 
-def predictions(run: runs.Run, ids: list[str], arm: str, fraction: float, seed: int, target: str = "vote",
-                validate: str = "vote"):
+def predictions(run: runs.Run, ids: list[str], arm: str, fraction: float, seed: int, target: str = PAPER_TARGET,
+                validate: str = PAPER_TARGET):
     """Predicted masks (N x H x W, uint8) of one finetuned run on whole faces."""
     from ..training.stage import finetune_dir
     from .scoring import predict_faces

@@ -39,7 +39,7 @@ def target_name(name: str) -> str:
         return name
 
 
-def cell_seeds(results: pd.DataFrame, arm: str, fraction: str, target: str = "vote") -> pd.DataFrame:
+def cell_seeds(results: pd.DataFrame, arm: str, fraction: str, target: str = PAPER_TARGET) -> pd.DataFrame:
     """The runs of one cell, one row per seed, in seed order."""
     cell = results[(results.arm == arm) & (results.fraction == fraction) & (results.target == target)]
     return cell.sort_values("seed")
@@ -59,7 +59,7 @@ def _cell(cell: pd.DataFrame, suffix: str = "") -> dict:
     return row
 
 
-def estimates(results: pd.DataFrame, arms, target: str = "vote") -> pd.DataFrame:
+def estimates(results: pd.DataFrame, arms, target: str = PAPER_TARGET) -> pd.DataFrame:
     """Per arm and fraction: the cell's scores against the vote (and the truth, when known)
     with the paper's value beside them."""
     rows = []

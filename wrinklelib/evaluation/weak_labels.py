@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..labels.targets import REFERENCE
 from ..labels.texture import face_mask, texture_mask, to_uint8
 from ..metrics import image_counts, jaccard, precision, recall
 
 
-def threshold_study(samples, thresholds, reference: str = "truth"):
+def threshold_study(samples, thresholds, reference: str = REFERENCE):
     """Precision, recall and Jaccard of the thresholded texture mask against a reference
     mask ('truth' or 'mask'), pooled over samples, one row per threshold."""
     totals = np.zeros((len(thresholds), 3), np.int64)
@@ -28,7 +29,7 @@ def threshold_study(samples, thresholds, reference: str = "truth"):
                              int(face_mask(s.parsing).sum()) for s in samples if s.parsing is not None))})
 
 
-def whole_face_baseline(samples, reference: str = "truth") -> float:
+def whole_face_baseline(samples, reference: str = REFERENCE) -> float:
     """Jaccard of marking every face pixel against a reference mask, pooled over samples:
     the chance level a thresholded texture mask has to beat (it equals the reference's
     share of the face when the reference lies inside the face)."""

@@ -15,7 +15,7 @@ from ..config.run import Run, training_ids, validation_ids
 from ..config.settings import ARMS
 from ..data.splits import fraction_key, subset_hash
 from ..files import show_progress
-from ..labels.targets import target
+from ..labels.targets import PAPER_TARGET, target
 from ..model.checkpoints import load_checkpoint
 from ..model.networks import create, parameters
 from ..model.transfer import set_head_prior, transfer_weights
@@ -26,7 +26,7 @@ from .schedules import last_quarter
 from .stage import check_validation, finetune_config, finetune_dir, finetune_recipe, init_dir, loader_workers, run_stage
 
 
-def build_arm(run: Run, arm: str, seed: int, prior: float, target_name: str = "vote") -> torch.nn.Module:
+def build_arm(run: Run, arm: str, seed: int, prior: float, target_name: str = PAPER_TARGET) -> torch.nn.Module:
     """The 2-class network of an arm for a target (with confusion heads where the target
     asks for them), initialised as the arm prescribes from its seed's pretraining run."""
     torch.manual_seed(seed)
@@ -41,7 +41,7 @@ def build_arm(run: Run, arm: str, seed: int, prior: float, target_name: str = "v
     return model
 
 
-def faces(run: Run, ids: list[str], arm: str, target_name: str = "vote", train: bool = False,
+def faces(run: Run, ids: list[str], arm: str, target_name: str = PAPER_TARGET, train: bool = False,
           seed: int = 0) -> Faces:
     """Faces with a training target in an arm's input: patches for training, whole faces
     for validation and figures."""
@@ -72,8 +72,8 @@ def _train(run: Run, arm: str, fraction: float, seed: int, target_name: str, upd
             "validation_s": float(sum(h["validation_s"] for h in history))}
 
 
-def finetune(run: Run, arm: str, fraction: float, seed: int, target_name: str = "vote", updates: int = 0,
-             validate: str = "vote") -> dict:
+def finetune(run: Run, arm: str, fraction: float, seed: int, target_name: str = PAPER_TARGET, updates: int = 0,
+             validate: str = PAPER_TARGET) -> dict:
     """Finetune one arm on its seed's labelled faces at one fraction, with one target, for
     `updates` (by default the fraction's budget), its validation scored against `validate`
     (it only monitors). Cached in result.json; returns its folder's record with `folder`."""
@@ -86,7 +86,7 @@ def finetune(run: Run, arm: str, fraction: float, seed: int, target_name: str = 
     return record | {"folder": out.name}
 
 
-def histories(run: Run, cells: list[tuple[str, float, str]], seeds, validate: str = "vote") -> pd.DataFrame:
+def histories(run: Run, cells: list[tuple[str, float, str]], seeds, validate: str = PAPER_TARGET) -> pd.DataFrame:
     """Validation scores at every validation point of finished runs: arm, target, fraction,
     seed, step, val_jsi, val_precision, val_recall."""
     frames = [pd.read_csv(finetune_dir(run, a, f, s, t, validate=validate) / "history.csv")

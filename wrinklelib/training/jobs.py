@@ -32,9 +32,9 @@ class Job:
     arm: str = "ours"
     fraction: float = 1.0
     seed: int = 0
-    target: str = "vote"
+    target: str = PAPER_TARGET
     updates: int = 0             # 0: the fraction's budget
-    validate: str = "vote"       # what validation scores against (a target that is one mask per face)
+    validate: str = PAPER_TARGET       # what validation scores against (a target that is one mask per face)
 
     def folder(self, run: runs.Run):
         if self.stage == "pretrain":

@@ -102,8 +102,8 @@ def check_validation(run: Run, validate: str) -> None:
         raise SettingError("validate 'truth': needs the true wrinkles (synthetic data); expected 'vote'")
 
 
-def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target_name: str = "vote", updates: int = 0,
-                 validate: str = "vote") -> Path:
+def finetune_dir(run: Run, arm: str, fraction: float, seed: int, target_name: str = PAPER_TARGET, updates: int = 0,
+                 validate: str = PAPER_TARGET) -> Path:
     """Checkpoint folder of one finetuning run (of `updates`, by default its fraction's
     budget, validated against `validate`), named after what it depends on."""
     s = run.settings
