@@ -69,7 +69,7 @@ pilot_runs = experiments.pilot(run)
 pilot = budget.pilot_table(pilot_runs)
 paths.write_table("05_pilot", pilot)
 chosen = {f: s.updates(float(f) / 100) for f in dict.fromkeys(pilot.fraction)}
-print(budget.budgets_sentence(budget.choose_budgets(pilot), chosen))
+print(budget.budgets_sentence(budget.choose_budgets(pilot), chosen, largest=max(s.pilot_updates)))
 plots.pilot_curve(budget.pilot_means(pilot), chosen, path=paths.figure("05_pilot"))
 
 # %% [markdown]

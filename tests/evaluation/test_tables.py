@@ -149,3 +149,12 @@ def test_budget_check_keeps_runs_watched_against_different_masks_apart():
     assert list(check.validated_against) == ["truth", "intersection"] and list(check.seeds) == [2, 2]
     assert list(check.converged) == [False, True]
     assert check.last_quarter_change.tolist() == pytest.approx([-0.012, 0.002])
+
+
+def test_a_budget_at_the_edge_of_the_pilot_is_called_unproven():
+    from wrinklelib.evaluation.budget import budgets_sentence
+
+    inside = budgets_sentence({"100": 400, "5": 200}, {"100": 400, "5": 200}, largest=800)
+    assert "(the same)" in inside and "cannot show" not in inside
+    edge = budgets_sentence({"100": 800, "5": 200}, {"100": 800, "5": 400}, largest=800)
+    assert "(they differ)" in edge and "At 100% that is the largest budget the pilot tried" in edge
