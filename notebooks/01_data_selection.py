@@ -66,9 +66,11 @@ photo = skimage.data.astronaut()
 photo_parsing = None if landmarks_unavailable() else landmarks_parsing(photo)
 world = realism.world_table(faces, photo if photo_parsing is not None else None, photo_parsing)
 paths.write_table("01_realism", world)
-present.Table(present.to_html(world.round(3), numeric=("t_std", "share_t_above_20", "spectrum_slope")))
+present.Table(present.to_html(world, numeric=("t_std", "share_t_above_20", "spectrum_slope")))
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell", "nbval-ignore-output"]
+# The glued statistics at full precision come from float32 image filters; the table above
+# shows (and nbval compares) them at the precision they support.
 means = world.iloc[0]
 glue("realism_t_std", float(means.t_std), display=False)
 glue("realism_share", float(means.share_t_above_20), display=False)

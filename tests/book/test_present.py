@@ -67,3 +67,17 @@ def test_budget_check_sentence_says_what_watching_against_the_own_target_showed(
            "0.190 against 0.200)" in sentence
     layout = present.budget_check_layout(check).html
     assert "its own target (Intersection)" in layout and "the truth" in layout
+
+
+def test_html_and_markdown_tables_format_floats_alike():
+    """A float column lines up in one format; a float in a mixed column gets three
+    significant digits; NaN is blank: the same in HTML and in pipe tables."""
+    from wrinklelib.book.pages import markdown_table
+
+    frame = pd.DataFrame({"seconds": [1523.4, 12.5], "share": [0.0012345, float("nan")],
+                          "mixed": [17.919221280458014, "10 to 30"]})
+    html = present.to_html(frame, numeric=("seconds", "share", "mixed"))
+    assert ">1,523<" in html and ">12<" in html and ">0.00123<" in html and ">17.9<" in html
+    assert "17.919" not in html and "nan" not in html
+    assert markdown_table(frame).splitlines()[2:] == ["| 1,523 | 0.00123 | 17.9 |", "| 12 |  | 10 to 30 |"]
+    assert present.share_label("5 vs 100") == "5% vs 100%" and present.share_label(5) == "5%"

@@ -13,7 +13,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from ..config.paths import read_table
+from ..config import paths
+from ..config.paths import MissingTable, read_table
 from ..files import write_text
 from .present import (
     budget_check_sentence,
@@ -22,8 +23,10 @@ from .present import (
     convergence_sentence,
     drift_sentence,
     findings_layout,
+    interval,
     paper_layout,
     scale_table,
+    share_label,
     table3_layout,
     to_html,
 )
@@ -97,8 +100,6 @@ EARLIER = "publish-80px-claims.csv"
 def earlier_markdown(tables: Path) -> str:
     """Each comparison of this run beside the same comparison in the earlier 80 px run
     (its effect, interval and verdict), where both made it."""
-    from ..config import paths
-
     earlier_file = paths.RESULTS / "retired" / EARLIER
     if not earlier_file.exists():
         return ""
@@ -107,10 +108,8 @@ def earlier_markdown(tables: Path) -> str:
     both = now.merge(before, on=key, suffixes=("", "_80px"))
     if both.empty:
         return ""
-    from ..evaluation.wording import interval
-
     shown = pd.DataFrame({
-        "Comparison": both.comparison, "labels": [f"{f}%".replace(" vs ", "% vs ") for f in both.fraction_pct],
+        "Comparison": both.comparison, "labels": [share_label(f) for f in both.fraction_pct],
         "80 px run [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in
                                zip(both.difference_80px, both.t_low_80px, both.t_high_80px)],
         "verdict at 80 px": both.verdict_80px,
@@ -183,8 +182,6 @@ def citation() -> dict:
     """CITATION.cff, read."""
     import yaml
 
-    from ..config import paths
-
     return yaml.safe_load((paths.ROOT / "CITATION.cff").read_text())
 
 
@@ -253,8 +250,6 @@ def run_provenance_markdown(generated: Path) -> str:
 
 def write_results(tables: Path, generated: Path) -> list[Path]:
     """The generated fragments of the landing, results and provenance pages."""
-    from ..config.paths import MissingTable
-
     written = [write_text(Path(generated) / "provenance.md", run_provenance_markdown(generated))]
     try:
         fragments = {"landing.md": landing_markdown(tables, generated),

@@ -4,7 +4,6 @@ benchmark CSVs exist, each naming its device, with readable headers and units.""
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import pandas as pd
 
 from ..config import paths
 from ..files import write_text
+from .present import cell_text, float_formats
 
 #: Benchmark CSV stems (before _<device tag>) and the section title of each.
 SECTIONS = {
@@ -37,29 +37,15 @@ HEADERS = {
 }
 
 
-def column_format(values: pd.Series):
-    """One format for a column of numbers, so that its values line up: whole numbers from
-    100 up, one decimal from 10, three significant digits below."""
-    numbers = pd.to_numeric(values, errors="coerce").abs()
-    top = numbers.max() if numbers.notna().any() else 0
-    if top >= 100:
-        return lambda v: f"{v:,.0f}"
-    if top >= 10:
-        return lambda v: f"{v:.1f}"
-    return lambda v: f"{v:.3g}"
-
-
 def markdown_table(frame: pd.DataFrame) -> str:
     """A pipe table with readable headers; each float column in one format (column_format),
     booleans as yes/blank."""
-    formats = {c: column_format(frame[c]) for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
+    forms = float_formats(frame)
 
     def cell(column, v) -> str:
         if isinstance(v, (bool, np.bool_)):
             return "yes" if v else ""
-        if isinstance(v, float):
-            return "" if math.isnan(v) else formats.get(column, lambda x: f"{x:.3g}")(v)
-        return str(v)
+        return cell_text(v, forms.get(column))
 
     heads = [HEADERS.get(c, c.replace("_", " ")) for c in frame.columns]
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html as _html
 import math
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -23,19 +24,46 @@ CLASS = "wrinkle-table"
 _WITH_INTERVAL = re.compile(r"^(\S+) (\[[^\]]+\])$")
 
 
-def _plain(value) -> str:
-    """A cell's text: a float not formatted by its table gets three significant digits
-    (whole numbers from 1000 on), more than any statistic of this book supports is noise."""
+def column_format(values: pd.Series) -> Callable[[float], str]:
+    """One format for a column of numbers, so that its values line up: whole numbers from
+    100 up, one decimal from 10, three significant digits below."""
+    numbers = pd.to_numeric(values, errors="coerce").abs()
+    top = numbers.max() if numbers.notna().any() else 0
+    if top >= 100:
+        return lambda v: f"{v:,.0f}"
+    if top >= 10:
+        return lambda v: f"{v:.1f}"
+    return lambda v: f"{v:.3g}"
+
+
+def plain_number(v: float) -> str:
+    """A float outside a column of floats: three significant digits (whole numbers from 1000
+    on); more than any statistic of this book supports is noise."""
+    return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
+def cell_text(value, form: Callable[[float], str] | None = None) -> str:
+    """A table cell's text: a float in its column's format (`column_format`) or else
+    `plain_number`, NaN blank, anything else as it prints."""
     if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return "" if math.isnan(v) else f"{v:.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+        return "" if math.isnan(value) else (form or plain_number)(float(value))
     return str(value)
 
 
-def _cell(value, numeric: bool) -> str:
+def float_formats(frame: pd.DataFrame) -> dict[str, Callable[[float], str]]:
+    """`column_format` of each float column of a table."""
+    return {c: column_format(frame[c]) for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
+
+
+def share_label(fraction_pct) -> str:
+    """A share of the labels as a table shows it: "5%", or "5% vs 100%" for a contrast."""
+    return f"{fraction_pct}%".replace(" vs ", "% vs ").replace("%%", "%")
+
+
+def _cell(value, numeric: bool, form: Callable[[float], str] | None = None) -> str:
     """One table cell; a number with its interval ("0.49 [0.47, 0.51]") puts the interval
     on a line of its own, so that tables of intervals fit a page and a phone."""
-    text = _html.escape(_plain(value))
+    text = _html.escape(cell_text(value, form))
     if not numeric:
         return f'<td class="txt">{text}</td>'
     split = _WITH_INTERVAL.match(text)
@@ -48,9 +76,9 @@ def to_html(frame: pd.DataFrame, caption: str = "", numeric: tuple[str, ...] = (
     """An HTML table (no pandas border attribute) inside a frame that scrolls sideways;
     `numeric` columns are right-aligned."""
     heads = "".join(f"<th>{_html.escape(str(c))}</th>" for c in frame.columns)
-    rows = []
+    forms, rows = float_formats(frame), []
     for values in frame.itertuples(index=False):
-        cells = "".join(_cell(v, c in numeric) for c, v in zip(frame.columns, values))
+        cells = "".join(_cell(v, c in numeric, forms.get(c)) for c, v in zip(frame.columns, values))
         rows.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{_html.escape(caption)}</caption>" if caption else ""
     return (f'<div class="table-scroll"><table class="{CLASS}">{cap}<thead><tr>{heads}</tr></thead>'
@@ -105,7 +133,7 @@ def claims_layout(claims: pd.DataFrame, caption: str = "") -> Table:
     could have detected when inconclusive)."""
     shown = pd.DataFrame({
         "Family": claims.get("family", pd.Series("", index=claims.index)), "Comparison": claims.comparison,
-        "labels": [f"{f}%".replace(" vs ", "% vs ").replace("%%", "%") for f in claims.fraction_pct],
+        "labels": [share_label(f) for f in claims.fraction_pct],
         "paper": claims.paper_effect.map(signed),
         "this run [95% CI]": [interval(d, lo, hi, sign=True) for d, lo, hi in zip(claims.difference, claims.t_low,
                                                                                   claims.t_high)],

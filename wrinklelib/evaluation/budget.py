@@ -75,11 +75,14 @@ def effect_by_budget(pilot: pd.DataFrame) -> pd.DataFrame:
 def budgets_sentence(chosen: dict[str, int], profile: dict[str, int], largest: int | None = None) -> str:
     """The pilot's budgets beside the profile's, in words; with `largest` (the pilot's largest
     budget), which fractions it could not show to be trained enough."""
+    def largest_first(b: dict[str, int]) -> list[tuple[str, int]]:
+        return sorted(b.items(), key=lambda kv: -float(kv[0]))
+
     def words(b: dict[str, int]) -> str:
-        return ", ".join(f"{f}%: {u} updates" for f, u in sorted(b.items(), key=lambda kv: -float(kv[0])))
+        return ", ".join(f"{f}%: {u} updates" for f, u in largest_first(b))
     same = "the same" if chosen == {f: profile[f] for f in chosen} else "they differ"
     out = f"The pilot's rule gives {words(chosen)}; the profile has {words(profile)} ({same})."
-    edge = [f"{f}%" for f, u in sorted(chosen.items(), key=lambda kv: -float(kv[0])) if u == largest]
+    edge = [f"{f}%" for f, u in largest_first(chosen) if u == largest]
     if edge:
         out += (f" At {', '.join(edge)} that is the largest budget the pilot tried, so the pilot cannot show it is "
                 "enough: the arms may still be improving there, and the effects below are at that budget.")

@@ -34,7 +34,7 @@ class Job:
     seed: int = 0
     target: str = PAPER_TARGET
     updates: int = 0             # 0: the fraction's budget
-    validate: str = PAPER_TARGET       # what validation scores against (a target that is one mask per face)
+    validate: str = PAPER_TARGET  # what validation scores against (a target that is one mask per face)
 
     def folder(self, run: runs.Run):
         if self.stage == "pretrain":
