@@ -7,9 +7,23 @@ to set; every run is cached, so a second call resumes where the first stopped.
     make book PROFILE=publish && make publish PUBLISHED=<name>
 """
 
+import json
 import os
 import sys
 import time
+
+SECONDS = ("train_s", "validation_s", "score_s")
+
+
+def seconds(frames, records) -> float:
+    """One-thread seconds of these runs (a run in several tables once): training, validation
+    and test scoring, as provenance.json's compute will sum them."""
+    import pandas as pd
+
+    frames = [f[["folder", *[c for c in SECONDS if c in f]]] for f in frames if f is not None and len(f)]
+    rows = pd.concat(frames).drop_duplicates("folder") if frames else pd.DataFrame(columns=["folder"])
+    total = rows.drop(columns="folder").fillna(0.0).to_numpy().sum()
+    return float(total) + sum(r.get("train_s", 0.0) + r.get("validation_s", 0.0) for r in records)
 
 
 def main(profile: str) -> int:
@@ -20,12 +34,23 @@ def main(profile: str) -> int:
     from wrinklelib.training import jobs
 
     start = time.time()
-    say = lambda what: print(f"[publish-runs] {what} ({time.time() - start:.0f} s)", flush=True)  # noqa: E731
     run = runs.resolve(profile)
     s = run.settings
+    frames = []
+
+    def say(what: str) -> None:
+        """A phase done, with the compute on record so far against 12 hours of the cores."""
+        done = [jobs.Job("pretrain", task=t, seed=k).folder(run) / "result.json"
+                for t in ["texture", *s.pretext_tasks] for k in s.pretrain_seeds]
+        spent = seconds(frames, [json.loads(f.read_text()) for f in done if f.exists()])
+        cores = os.cpu_count() or 1
+        print(f"[publish-runs] {what} ({time.time() - start:.0f} s); compute so far {spent:,.0f} s of one "
+              f"thread = {spent / 3600 / cores:.2f} h of {cores} cores", flush=True)
+
     jobs.pretrain_all(run, ["texture"])
     say("texture pretraining done")
-    pilot = budget.pilot_table(experiments.pilot(run))
+    frames.append(experiments.pilot(run))
+    pilot = budget.pilot_table(frames[-1])
     chosen = budget.choose_budgets(pilot)
     wanted = [chosen[f"{f * 100:g}"] for f in s.fractions]
     say(f"pilot done: the budget rule gives finetune_updates = {wanted}")
@@ -35,15 +60,15 @@ def main(profile: str) -> int:
         return 2
     jobs.pretrain_all(run, list(s.pretext_tasks))
     say("pretext pretraining done")
-    experiments.grid(run, s.arms, s.fractions, s.seeds)
+    frames.append(experiments.grid(run, s.arms, s.fractions, s.seeds))
     say("Table 1 done")
-    experiments.grid(run, [*s.pretext_tasks, "ours"], s.ablation_fractions, s.ablation_seeds)
+    frames.append(experiments.grid(run, [*s.pretext_tasks, "ours"], s.ablation_fractions, s.ablation_seeds))
     say("Table 2 done")
-    table3 = experiments.grid(run, ["ours"], s.fusion_fractions, s.fusion_seeds, targets=s.fusion_targets,
-                              validate=experiments.FUSION_VALIDATION)
+    frames.append(experiments.grid(run, ["ours"], s.fusion_fractions, s.fusion_seeds, targets=s.fusion_targets,
+                                   validate=experiments.FUSION_VALIDATION))
     say("Table 3 done")
     if s.budget_check:
-        experiments.failed_cell_runs(run, convergence.convergence(table3, s.convergence_threshold))
+        frames.append(experiments.failed_cell_runs(run, convergence.convergence(frames[-1], s.convergence_threshold)))
         say("Table 3's longer budgets done")
     return 0
 
