@@ -17,7 +17,8 @@
 # combine them as future work. On synthetic faces the truth is known, so every way of
 # making a training target from the same three annotators can be trained and scored
 # against it (Table 3). Each target trains the Ours network (texture-pretrained, RGB plus
-# texture), with the budget, seeds and test faces of Table 1:
+# texture), with the budget and test faces of Table 1; a profile trains all of these
+# targets or a subset, at its own seeds (the first line below names them):
 #
 # - **majority vote** (the paper), **union**, **intersection**;
 # - **mean** of the annotators, a soft target (the loss on probabilities);
@@ -49,7 +50,8 @@ from wrinklelib.evaluation import convergence, experiments, fusion_study, tables
 
 run = notebook.start(profile, overrides)
 s = run.settings
-print(f"{len(s.fusion_targets)} targets x {len(s.fusion_fractions)} fractions x {len(s.fusion_seeds)} seeds")
+print(f"{len(s.fusion_targets)} targets ({', '.join(s.fusion_targets)}) x {len(s.fusion_fractions)} fractions "
+      f"x {len(s.fusion_seeds)} seeds")
 
 # %% tags=["nbval-ignore-output"]
 results = experiments.grid(run, ["ours"], s.fusion_fractions, s.fusion_seeds, targets=s.fusion_targets,
@@ -132,7 +134,8 @@ longer = experiments.failed_cell_runs(run, conv) if results is not None and s.bu
 
 # %% tags=["nbval-ignore-output"]
 if not s.budget_check:
-    print("This profile does not retrain failing cells (setting budget_check); the published run does.")
+    print("This profile does not retrain the cells that failed the rule with twice their budget (setting "
+          "budget_check), to stay within its compute: their scores are those of the shared budget.")
 elif longer is not None:
     check = convergence.budget_check(longer, s.convergence_threshold)
     paths.write_table("07_longer_budget", check)
