@@ -134,8 +134,7 @@ longer = experiments.failed_cell_runs(run, conv) if results is not None and s.bu
 
 # %% tags=["nbval-ignore-output"]
 if not s.budget_check:
-    print("This profile does not retrain the cells that failed the rule with twice their budget (setting "
-          "budget_check), to stay within its compute: their scores are those of the shared budget.")
+    print("This profile does not retrain failing cells (setting budget_check): they keep the shared budget.")
 elif longer is not None:
     check = convergence.budget_check(longer, s.convergence_threshold)
     paths.write_table("07_longer_budget", check)
