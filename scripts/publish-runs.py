@@ -12,26 +12,17 @@ import os
 import sys
 import time
 
-SECONDS = ("train_s", "validation_s", "score_s")
-
-
-def seconds(frames, records) -> float:
-    """One-thread seconds of these runs (a run in several tables once): training, validation
-    and test scoring, as provenance.json's compute will sum them."""
-    import pandas as pd
-
-    frames = [f[["folder", *[c for c in SECONDS if c in f]]] for f in frames if f is not None and len(f)]
-    rows = pd.concat(frames).drop_duplicates("folder") if frames else pd.DataFrame(columns=["folder"])
-    total = rows.drop(columns="folder").fillna(0.0).to_numpy().sum()
-    return float(total) + sum(r.get("train_s", 0.0) + r.get("validation_s", 0.0) for r in records)
-
 
 def main(profile: str) -> int:
     """Pretraining, pilot, budgets check, then Tables 1, 2 and 3 and Table 3's longer budgets."""
     os.environ.setdefault("TQDM_DISABLE", "1")
+    import pandas as pd
+
+    from wrinklelib.book.provenance import run_seconds
     from wrinklelib.config import run as runs
     from wrinklelib.evaluation import budget, convergence, experiments
     from wrinklelib.training import jobs
+    from wrinklelib.training.stage import RESULT
 
     start = time.time()
     run = runs.resolve(profile)
@@ -40,9 +31,11 @@ def main(profile: str) -> int:
 
     def say(what: str) -> None:
         """A phase done, with the compute on record so far against 12 hours of the cores."""
-        done = [jobs.Job("pretrain", task=t, seed=k).folder(run) / "result.json"
-                for t in ["texture", *s.pretext_tasks] for k in s.pretrain_seeds]
-        spent = seconds(frames, [json.loads(f.read_text()) for f in done if f.exists()])
+        folders = [jobs.Job("pretrain", task=t, seed=k).folder(run) for t in ["texture", *s.pretext_tasks]
+                   for k in s.pretrain_seeds]
+        pretrained = pd.DataFrame([json.loads((f / RESULT).read_text()) | {"folder": f.name} for f in folders
+                                   if (f / RESULT).exists()])
+        spent = run_seconds([pretrained, *frames])[1]
         cores = os.cpu_count() or 1
         print(f"[publish-runs] {what} ({time.time() - start:.0f} s); compute so far {spent:,.0f} s of one "
               f"thread = {spent / 3600 / cores:.2f} h of {cores} cores", flush=True)

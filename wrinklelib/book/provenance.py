@@ -23,24 +23,36 @@ class PublishError(ValueError):
 RUN_TABLES = ("04_pretraining", "06_pretraining", "05_pilot", "05_runs", "06_runs", "07_runs", "07_longer_budget")
 
 
+#: The seconds of a training run that its compute counts (one thread each).
+SECONDS = ("train_s", "validation_s", "score_s")
+
+
+def run_seconds(frames) -> tuple[int, float]:
+    """The distinct training runs of these result tables (a run in two tables once, by its
+    folder; tables without folders or None are skipped) and the sum of their seconds of
+    training, validation and test scoring."""
+    import pandas as pd
+
+    frames = [f[["folder", *[c for c in SECONDS if c in f]]] for f in frames
+              if f is not None and len(f) and "folder" in f]
+    if not frames:
+        return 0, 0.0
+    runs = pd.concat(frames, ignore_index=True).drop_duplicates("folder")
+    return int(len(runs)), float(runs.drop(columns="folder").fillna(0.0).to_numpy().sum())
+
+
 def compute(tables: Path | None = None) -> dict:
-    """The compute a run's tables took: every distinct training run (a run in two tables
-    once), the sum of its seconds of training, validation and test scoring, and the cores
-    they were spread over (one thread each)."""
+    """The compute a run's tables took: every distinct training run, the sum of its seconds
+    of training, validation and test scoring, and the cores they were spread over (one
+    thread each)."""
     import os
 
     import pandas as pd
 
     tables = Path(tables or paths.tables())
-    frames = [pd.read_csv(tables / f"{n}.csv") for n in RUN_TABLES if (tables / f"{n}.csv").exists()
-              and (tables / f"{n}.csv").read_text().strip()]
-    frames = [f for f in frames if "folder" in f]
-    if not frames:
-        return {"runs": 0, "run_wall_s": 0.0, "cores": os.cpu_count() or 1}
-    runs = pd.concat([f[["folder"] + [c for c in ("train_s", "validation_s", "score_s") if c in f]]
-                      for f in frames], ignore_index=True).drop_duplicates("folder")
-    seconds = runs.drop(columns="folder").fillna(0.0).to_numpy().sum()
-    return {"runs": int(len(runs)), "run_wall_s": round(float(seconds), 1), "cores": os.cpu_count() or 1}
+    n, seconds = run_seconds([pd.read_csv(tables / f"{n}.csv") for n in RUN_TABLES if (tables / f"{n}.csv").exists()
+                              and (tables / f"{n}.csv").read_text().strip()])
+    return {"runs": n, "run_wall_s": round(seconds, 1), "cores": os.cpu_count() or 1}
 
 
 def provenance(notebooks: Path | None = None, run_file: Path | None = None) -> dict:
