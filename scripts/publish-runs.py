@@ -7,7 +7,6 @@ to set; every run is cached, so a second call resumes where the first stopped.
     make book PROFILE=publish && make publish PUBLISHED=<name>
 """
 
-import json
 import os
 import sys
 import time
@@ -16,13 +15,10 @@ import time
 def main(profile: str) -> int:
     """Pretraining, pilot, budgets check, then Tables 1, 2 and 3 and Table 3's longer budgets."""
     os.environ.setdefault("TQDM_DISABLE", "1")
-    import pandas as pd
-
     from wrinklelib.book.provenance import run_seconds
     from wrinklelib.config import run as runs
     from wrinklelib.evaluation import budget, convergence, experiments
-    from wrinklelib.training import jobs
-    from wrinklelib.training.stage import RESULT
+    from wrinklelib.training import jobs, pretraining
 
     start = time.time()
     run = runs.resolve(profile)
@@ -31,16 +27,13 @@ def main(profile: str) -> int:
 
     def say(what: str) -> None:
         """A phase done, with the compute on record so far against 12 hours of the cores."""
-        folders = [jobs.Job("pretrain", task=t, seed=k).folder(run) for t in ["texture", *s.pretext_tasks]
-                   for k in s.pretrain_seeds]
-        pretrained = pd.DataFrame([json.loads((f / RESULT).read_text()) | {"folder": f.name} for f in folders
-                                   if (f / RESULT).exists()])
-        spent = run_seconds([pretrained, *frames])[1]
+        spent = run_seconds(frames)[1]
         cores = os.cpu_count() or 1
         print(f"[publish-runs] {what} ({time.time() - start:.0f} s); compute so far {spent:,.0f} s of one "
               f"thread = {spent / 3600 / cores:.2f} h of {cores} cores", flush=True)
 
     jobs.pretrain_all(run, ["texture"])
+    frames.append(pretraining.summary(run, "texture")[0])     # the rows 04_pretraining.csv will hold
     say("texture pretraining done")
     frames.append(experiments.pilot(run))
     pilot = budget.pilot_table(frames[-1])
@@ -52,6 +45,7 @@ def main(profile: str) -> int:
               "and run this again", flush=True)
         return 2
     jobs.pretrain_all(run, list(s.pretext_tasks))
+    frames += [pretraining.summary(run, t)[0] for t in s.pretext_tasks]
     say("pretext pretraining done")
     frames.append(experiments.grid(run, s.arms, s.fractions, s.seeds))
     say("Table 1 done")
