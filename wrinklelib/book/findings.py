@@ -234,7 +234,8 @@ def run_provenance_markdown(generated: Path) -> str:
               f"{prov.get('total_wall_s', float('nan')) / 60:.1f} min")]
     if compute:
         facts += [("training and scoring runs", f"{compute['runs']}"),
-                  ("their seconds, summed (one thread each)", f"{compute['run_wall_s']:,.0f} s = "
+                  ("their training, validation and scoring seconds, summed (one thread each; "
+                   "reading faces and building each network not counted)", f"{compute['run_wall_s']:,.0f} s = "
                    f"{compute['run_wall_s'] / 3600:.1f} h"),
                   ("cores they were spread over", f"{compute['cores']} (so about "
                    f"{compute['run_wall_s'] / 3600 / max(1, compute['cores']):.1f} h of wall time)")]
