@@ -73,3 +73,14 @@ def test_the_provenance_page_states_the_compute(tmp_path):
         "compute": {"runs": 10, "run_wall_s": 7200.0, "cores": 2}, "environment": {}}))
     text = findings.run_provenance_markdown(tmp_path)
     assert "7,200 s = 2.0 h" in text and "about 1.0 h of wall time" in text and ">12<" in text
+
+
+def test_findings_say_how_the_effects_depend_on_the_budget_when_the_run_has_a_pilot(tmp_path):
+    claims(tmp_path)
+    convergence(tmp_path)
+    assert "**The budget.**" not in findings.findings_markdown(tmp_path, tmp_path)
+    pd.DataFrame({"comparison": "Ours - No pretraining", "fraction": ["100", "100"], "updates": [100, 400],
+                  "difference": [0.05, 0.01], "t_low": 0.0, "t_high": 0.1, "seeds": 2}).to_csv(
+        tmp_path / "05_effect_by_budget.csv", index=False)
+    text = findings.findings_markdown(tmp_path, tmp_path)
+    assert "**The budget.**" in text and "100% +0.050 to +0.010 (smaller at 1 of 1 fractions)" in text

@@ -39,7 +39,7 @@ def test_the_winner_carries_its_difference_and_holm_adjusted_p():
                        "fraction_pct": [100] * 3, "jsi_truth": [0.31, 0.361, 0.30], "t_low": [0.28, 0.33, 0.24],
                        "t_high": [0.34, 0.39, 0.36]})
     sentence = fusion_study.winner_sentence(t3, paired)
-    assert sentence.startswith("At 100% of the labels, STAPLE scored highest")
+    assert sentence.startswith("At 100% of the labels, of the targets made from the annotators, STAPLE scored highest")
     assert "significant after Holm" in sentence and "not significant" not in sentence
 
 

@@ -138,6 +138,18 @@ def test_the_effect_against_the_budget_pairs_the_pilots_seeds():
     assert set(effects.seeds) == {2}
 
 
+def test_the_budget_sentence_reads_each_effect_from_the_smallest_to_the_largest_budget():
+    from wrinklelib.evaluation.budget import effect_budget_sentence
+
+    effects = pd.DataFrame({"comparison": ["Ours - No pretraining"] * 4, "fraction": ["100", "100", "5", "5"],
+                            "updates": [400, 100, 100, 400], "difference": [0.01, 0.05, 0.02, 0.03],
+                            "t_low": 0.0, "t_high": 0.1, "seeds": 2})
+    said = effect_budget_sentence(effects)
+    assert said.startswith("In the pilot (validation faces, 2 seeds), from 100 to 400 updates: Ours minus No")
+    assert "100% +0.050 to +0.010, 5% +0.020 to +0.030 (smaller at 1 of 2 fractions)" in said
+    assert effect_budget_sentence(effects.iloc[:0]) == ""
+
+
 def test_budget_check_keeps_runs_watched_against_different_masks_apart():
     """The same runs watched against the truth and against their own target are two rows,
     never one mean of both curves."""

@@ -69,6 +69,18 @@ def convergence_paragraph(tables: Path) -> str:
                                           if moving else "") + (f" {tried}" if tried else ""))
 
 
+def budget_paragraph(tables: Path) -> str:
+    """How the effects depend on the finetuning budget (the pilot's 05_effect_by_budget), or
+    nothing for a run without a pilot."""
+    from ..evaluation.budget import effect_budget_sentence
+
+    effects = read_table("05_effect_by_budget", tables, optional=True)
+    said = effect_budget_sentence(effects) if effects is not None else ""
+    return ("**The budget.** The effects depend on how long each model is finetuned. " + said
+            + " The [fraction-finetuning page](notebooks/05_fraction_finetuning.ipynb) shows every budget the pilot "
+            "tried and the one each fraction used.\n") if said else ""
+
+
 def pretraining_sentence(tables: Path, tolerance: float) -> str:
     """Whether pretraining converged by its rule."""
     from ..training.pretraining import convergence_sentence as pretrained
@@ -87,6 +99,7 @@ def findings_markdown(tables: Path, generated: Path) -> str:
     if _synthetic(tables):
         out.append(f"**Which target to train on.** {fusion_sentences(tables)}\n")
     out.append(f"**Convergence** (the rule of the verdicts page). {convergence_paragraph(tables)}\n")
+    out.append(budget_paragraph(tables))
     if run is not None:
         out.append(f"**Pretraining.** {pretraining_sentence(tables, run['settings']['pretrain_tolerance'])}\n")
     out.append(earlier_markdown(tables))
@@ -213,6 +226,7 @@ def landing_markdown(tables: Path, generated: Path) -> str:
            f"[verdicts page](notebooks/08_verdicts.ipynb) the statistics).\n\n{findings_layout(claims).html}\n"]
     if _synthetic(tables):
         out.append(f"**Which target to train on (Table 3).** {fusion_sentences(tables)}\n")
+    out.append(budget_paragraph(tables))
     out.append("**The scale of this study beside the paper's.**\n\n" + scale_markdown(tables, generated))
     out.append(f"{links}\n")
     out.append("**Cite this reproduction** (from `CITATION.cff`, which also cites the paper):\n\n```bibtex\n"

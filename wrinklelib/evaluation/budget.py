@@ -16,6 +16,9 @@ ENOUGH = 0.01
 #: The comparisons whose effect the pilot traces against the budget: (name, arm, minus arm).
 EFFECTS = (("Ours - No pretraining", "ours", "none"), ("Ours - Texture input, no pretraining", "ours",
                                                        "texture_scratch"))
+#: The same comparisons as the claims table names them, for sentences.
+SAID = {"Ours - No pretraining": "Ours minus No pretraining",
+        "Ours - Texture input, no pretraining": "Ours minus texture input from scratch"}
 
 
 def rule(enough: float = ENOUGH) -> str:
@@ -70,6 +73,24 @@ def effect_by_budget(pilot: pd.DataFrame) -> pd.DataFrame:
                              "difference": d["difference"], "t_low": d["t_low"], "t_high": d["t_high"],
                              "seeds": d["seeds"]})
     return pd.DataFrame(rows, columns=["comparison", "fraction", "updates", "difference", "t_low", "t_high", "seeds"])
+
+
+def effect_budget_sentence(effects: pd.DataFrame) -> str:
+    """Per comparison of 05_effect_by_budget, its effect at the pilot's smallest and largest
+    budget at each fraction, and at how many fractions it shrank, in words."""
+    if effects.empty:
+        return ""
+    parts = []
+    for name, part in effects.groupby("comparison", sort=False):
+        ends = [(fraction, cell.sort_values("updates").difference.to_numpy())
+                for fraction, cell in part.groupby("fraction", sort=False)]
+        ends.sort(key=lambda fe: -float(fe[0]))
+        shrank = sum(d[-1] < d[0] for _, d in ends)
+        steps = ", ".join(f"{f}% {d[0]:+.3f} to {d[-1]:+.3f}" for f, d in ends)
+        parts.append(f"{SAID.get(name, name)} {steps} (smaller at {shrank} of {len(ends)} fractions)")
+    low, high, seeds = int(effects.updates.min()), int(effects.updates.max()), int(effects.seeds.min())
+    return (f"In the pilot (validation faces, {seeds} seeds), from {low} to {high} updates: " + "; ".join(parts)
+            + ".")
 
 
 def budgets_sentence(chosen: dict[str, int], profile: dict[str, int], largest: int | None = None) -> str:

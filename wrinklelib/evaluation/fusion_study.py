@@ -50,7 +50,8 @@ def winner_sentence(t3: pd.DataFrame, paired: pd.DataFrame, alpha: float = 1 - L
     parts = []
     for fraction, part in t3[t3.target != REFERENCE].groupby("fraction_pct", sort=False):
         best = part.loc[part.jsi_truth.idxmax()]
-        line = (f"at {fraction}% of the labels, {_mid_sentence(best.target_name)} scored highest against the truth, "
+        line = (f"at {fraction}% of the labels, of the targets made from the annotators, "
+                f"{_mid_sentence(best.target_name)} scored highest against the truth, "
                 f"{interval(best.jsi_truth, best.t_low, best.t_high)}")
         if best.target != PAPER_TARGET and not paired.empty:
             d = paired[(paired.target == best.target) & (paired.fraction_pct.astype(str) == str(fraction))]
