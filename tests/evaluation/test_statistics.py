@@ -38,6 +38,29 @@ def test_detectable_effect_gives_eighty_percent_power():
     assert detectable_effect(sd, 40) < effect / 1.9      # four times the seeds, about half the effect
 
 
+def test_detectable_effect_is_statsmodels_where_that_converges():
+    from statsmodels.stats.power import TTestPower
+
+    for n, alpha in ((10, 0.05), (10, 0.05 / 13), (5, 0.05), (3, 0.05)):
+        reference = TTestPower().solve_power(effect_size=None, nobs=n, alpha=alpha, power=0.8)
+        assert detectable_effect(1.0, n, alpha) == pytest.approx(reference, rel=1e-6)
+
+
+@pytest.mark.parametrize("n, alpha", [(3, 0.05 / 4), (2, 0.05 / 3)])
+def test_detectable_effect_keeps_eighty_percent_power_at_two_or_three_seeds(n, alpha):
+    """Where scipy's noncentral t gives nan in a far tail (and statsmodels' solver with it),
+    the effect found still has 80% power, by an integral that uses no noncentral t: the
+    statistic is (Z + nc) / sqrt(V / df) with V chi-square, so its upper tail is the mean
+    over V of a normal tail."""
+    from scipy import integrate
+
+    df, effect = n - 1, detectable_effect(1.0, n, alpha)
+    nc, crit = effect * np.sqrt(n), stats.t.ppf(1 - alpha / 2, df)
+    power = integrate.quad(lambda v: stats.chi2.pdf(v, df) * stats.norm.cdf(nc - crit * np.sqrt(v / df)),
+                           0, np.inf)[0]
+    assert power == pytest.approx(0.8, abs=1e-6)
+
+
 def test_holm_adjusts_step_down():
     assert holm([0.01, 0.04, 0.03, 0.2]).tolist() == pytest.approx([0.04, 0.09, 0.09, 0.2])
 
