@@ -34,6 +34,14 @@ def below(ax, ncol: int = 2) -> None:
               frameon=False)
 
 
+def below_panels(fig, ax, ncol: int) -> float:
+    """One legend for a row of panels, centred under all of them (under the first panel it
+    widened the figure and squeezed the panels); returns the share of the height it takes,
+    for `save(..., bottom=)`."""
+    fig.legend(*ax.get_legend_handles_labels(), ncol=ncol, loc="lower center", frameon=False)
+    return 0.55 / fig.get_figheight()
+
+
 class Shown:
     """A figure as a page shows it: the very file that was saved (a notebook cell ending with
     it displays it, whatever matplotlib's backend does with figures)."""
@@ -56,15 +64,15 @@ class Shown:
 JPEG_QUALITY = 88
 
 
-def save(fig, path: Path | None, photo: bool = False) -> Shown:
-    """Tight layout, the file (written whole or not at all when a path is given: PNG for
-    plots, JPEG beside it for figures of photographs), the figure closed; returns what to
-    show."""
+def save(fig, path: Path | None, photo: bool = False, bottom: float = 0.0) -> Shown:
+    """Tight layout (above the `bottom` share of the height, kept for a figure legend), the
+    file (written whole or not at all when a path is given: PNG for plots, JPEG beside it for
+    figures of photographs), the figure closed; returns what to show."""
     import io
 
     from ..files import atomic_write
 
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     buffer = io.BytesIO()
     if photo:
         fig.savefig(buffer, format="jpeg", dpi=DPI, pil_kwargs={"quality": JPEG_QUALITY})
@@ -212,32 +220,34 @@ def pilot_curve(means, chosen: dict, path: Path | None = None):
     """Mean validation JSI over the pilot's seeds at the end of each pilot budget (95% t
     interval shaded), per fraction and arm, and the budget each fraction was given."""
     fractions = list(dict.fromkeys(means.fraction))
-    fig, axes = plt.subplots(1, len(fractions), figsize=(3.1 * len(fractions), 3.3), squeeze=False)
+    fig, axes = plt.subplots(1, len(fractions), figsize=(3.1 * len(fractions), 3.6), squeeze=False, sharey=True)
     for ax, f in zip(axes[0], fractions):
         for arm, part in means[means.fraction == f].groupby("method", sort=False):
             part = part.sort_values("updates")
             curve(ax, part.updates, part.val_jsi, arm, part.t_low, part.t_high)
         budget_axis(ax, sorted(set(means.updates)), chosen[f], f)
+    axes[0][0].set_ylim(0, 1)                      # a JSI's range: wider intervals (few seeds) end at the frame
     axes[0][0].set_ylabel("validation JSI at the end")
-    below(axes[0][0], ncol=4)
-    return save(fig, path)
+    return save(fig, path, bottom=below_panels(fig, axes[0][0], ncol=4))
 
 
 @styled
 def effect_budget_figure(effects, chosen: dict, path: Path | None = None):
     """Each effect of the pilot against the budget, per fraction, with its 95% t interval
-    over the pilot's seeds; the budget each fraction was given dotted."""
+    over the pilot's seeds (clipped by the frame where wider); the budget each fraction was
+    given dotted."""
     fractions = list(dict.fromkeys(effects.fraction))
-    fig, axes = plt.subplots(1, len(fractions), figsize=(3.1 * len(fractions), 3.3), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(1, len(fractions), figsize=(3.1 * len(fractions), 3.6), squeeze=False, sharey=True)
     for ax, f in zip(axes[0], fractions):
         for name, part in effects[effects.fraction == f].groupby("comparison", sort=False):
             part = part.sort_values("updates")
             curve(ax, part.updates, part.difference, name, part.t_low, part.t_high)
         ax.axhline(0, color="0.5", lw=0.8)
         budget_axis(ax, sorted(set(effects.updates)), chosen[f], f)
+    # The frame fits the effects, not intervals that few seeds make wider than a JSI's range.
+    axes[0][0].set_ylim(min(0.0, effects.difference.min()) - 0.1, max(0.0, effects.difference.max()) + 0.1)
     axes[0][0].set_ylabel("difference in validation JSI")
-    below(axes[0][0], ncol=3)
-    return save(fig, path)
+    return save(fig, path, bottom=below_panels(fig, axes[0][0], ncol=3))
 
 
 @styled
