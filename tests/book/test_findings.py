@@ -79,7 +79,7 @@ def test_findings_say_how_the_effects_depend_on_the_budget_when_the_run_has_a_pi
     claims(tmp_path)
     convergence(tmp_path)
     assert "**The budget.**" not in findings.findings_markdown(tmp_path, tmp_path)
-    pd.DataFrame({"comparison": "Ours - No pretraining", "fraction": ["100", "100"], "updates": [100, 400],
+    pd.DataFrame({"comparison": "Ours minus No pretraining", "fraction": ["100", "100"], "updates": [100, 400],
                   "difference": [0.05, 0.01], "t_low": 0.0, "t_high": 0.1, "seeds": 2}).to_csv(
         tmp_path / "05_effect_by_budget.csv", index=False)
     text = findings.findings_markdown(tmp_path, tmp_path)

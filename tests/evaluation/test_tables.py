@@ -133,7 +133,7 @@ def test_the_effect_against_the_budget_pairs_the_pilots_seeds():
             for a in ("none", "ours", "texture_scratch") for u, gain in ((100, 0.05), (400, 0.01))
             for k, base in ((0, 0.2), (1, 0.3))]
     effects = effect_by_budget(pd.DataFrame(rows))
-    ours_none = effects[effects.comparison == "Ours - No pretraining"].set_index("updates").difference
+    ours_none = effects[effects.comparison == "Ours minus No pretraining"].set_index("updates").difference
     assert ours_none.to_dict() == pytest.approx({100: 0.05, 400: 0.01})
     assert set(effects.seeds) == {2}
 
@@ -141,7 +141,7 @@ def test_the_effect_against_the_budget_pairs_the_pilots_seeds():
 def test_the_budget_sentence_reads_each_effect_from_the_smallest_to_the_largest_budget():
     from wrinklelib.evaluation.budget import effect_budget_sentence
 
-    effects = pd.DataFrame({"comparison": ["Ours - No pretraining"] * 4, "fraction": ["100", "100", "5", "5"],
+    effects = pd.DataFrame({"comparison": ["Ours minus No pretraining"] * 4, "fraction": ["100", "100", "5", "5"],
                             "updates": [400, 100, 100, 400], "difference": [0.01, 0.05, 0.02, 0.03],
                             "t_low": 0.0, "t_high": 0.1, "seeds": 2})
     said = effect_budget_sentence(effects)

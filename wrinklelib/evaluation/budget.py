@@ -13,12 +13,10 @@ from .statistics import paired_t, t_interval
 #: A budget is enough for an arm when its mean validation JSI over the pilot's seeds is
 #: within this of the arm's best mean over the pilot's budgets.
 ENOUGH = 0.01
-#: The comparisons whose effect the pilot traces against the budget: (name, arm, minus arm).
-EFFECTS = (("Ours - No pretraining", "ours", "none"), ("Ours - Texture input, no pretraining", "ours",
-                                                       "texture_scratch"))
-#: The same comparisons as the claims table names them, for sentences.
-SAID = {"Ours - No pretraining": "Ours minus No pretraining",
-        "Ours - Texture input, no pretraining": "Ours minus texture input from scratch"}
+#: The comparisons whose effect the pilot traces against the budget: (name as claims.csv
+#: names it, arm, minus arm).
+EFFECTS = (("Ours minus No pretraining", "ours", "none"), ("Ours minus texture input from scratch", "ours",
+                                                           "texture_scratch"))
 
 
 def rule(enough: float = ENOUGH) -> str:
@@ -87,7 +85,7 @@ def effect_budget_sentence(effects: pd.DataFrame) -> str:
         ends.sort(key=lambda fe: -float(fe[0]))
         shrank = sum(d[-1] < d[0] for _, d in ends)
         steps = ", ".join(f"{f}% {d[0]:+.3f} to {d[-1]:+.3f}" for f, d in ends)
-        parts.append(f"{SAID.get(name, name)} {steps} (smaller at {shrank} of {len(ends)} fractions)")
+        parts.append(f"{name} {steps} (smaller at {shrank} of {len(ends)} fractions)")
     low, high, seeds = int(effects.updates.min()), int(effects.updates.max()), int(effects.seeds.min())
     return (f"In the pilot (validation faces, {seeds} seeds), from {low} to {high} updates: " + "; ".join(parts)
             + ".")
